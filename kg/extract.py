@@ -1,0 +1,198 @@
+"""Extract: a :class:`~kg.io.Document` → one record of the extraction contract (see README).
+
+>>> rec = extract_text("海南省海口市琼山区云龙镇云阁村党总支部书记杜世河介绍，村里种植荔枝。", name="t.txt")
+>>> sorted(e["name"] for e in rec["entities"] if e["type"] == "Place")
+['云阁村', '云龙镇', '海南省', '海口市', '琼山区']
+>>> [(r["type"], r["attrs"].get("role")) for r in rec["relations"] if r["source"] == "Person:杜世河"]
+[('holds_role', '书记')]
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from . import __version__
+from .io import InputError, list_corpus, read_file, read_text
+from .nlp import load_pipeline
+from .nlp.components import sentences as doc_sentences
+from .nlp.rules import Candidate, byline_persons
+from .relations import extract_relations
+
+ENTITY_TYPES = ("Place", "Organization", "Program", "Person", "Industry")
+RELATION_TYPES = ("located_in", "holds_role", "affiliated_with", "adopts", "establishes",
+                  "partners_with", "focuses_on", "evolves_into", "spreads_to")
+_PLACE_ATTR_RANK = ("admin_code", "parent", "level")
+
+
+def extract_text(text, name="<text>"):
+    """Extract from a string (the contract record for it)."""
+    return extract_document(read_text(text, name=name))
+
+
+def extract_file(path):
+    """Extract from one file; raises :class:`~kg.io.InputError` if it cannot be read."""
+    return extract_document(read_file(path))
+
+
+def extract_corpus(paths, on_error=None):
+    """Yield the record of every readable file under ``paths``; report the others to ``on_error``."""
+    for path, error in list_corpus(paths):
+        if error is None:
+            try:
+                yield extract_file(path)
+                continue
+            except InputError as err:
+                error = err
+        if on_error is not None:
+            on_error(error)
+
+
+def extract_document(doc):
+    nlp = load_pipeline()
+    sdoc = nlp.make_doc(doc.norm)
+    sdoc.user_data["kg_articles"] = [(a.norm_start, a.norm_end) for a in doc.articles]
+    sdoc = nlp(sdoc)
+    cands = list(sdoc.user_data.get("kg", []))
+    cands += _byline_candidates(doc)
+    cands = _canonical_organizations(cands, doc.norm)
+    sents = doc_sentences(sdoc)
+    relations = []
+    for article in doc.articles:
+        a_cands = [c for c in cands if article.norm_start <= c.start < article.norm_end]
+        a_sents = [(s, e) for s, e in sents if article.norm_start <= s < article.norm_end]
+        home = _home_place(doc.norm, article, a_cands)
+        relations += extract_relations(doc.norm, a_sents, a_cands, home, article.year)
+    return _record(doc, cands, relations, sents)
+
+
+# ---------------------------------------------------------------- candidates → entities
+
+def _byline_candidates(doc):
+    out = []
+    for article in doc.articles:
+        for name in byline_persons(article.byline):
+            pos = doc.norm.find(name, article.norm_start, min(article.norm_end, article.norm_start + 300))
+            if pos >= 0:
+                out.append(Candidate(pos, pos + len(name), "Person", name, {"role_hint": "作者"}, "byline"))
+    return out
+
+
+def _canonical_organizations(cands, text):
+    """Merge the organisation mentions of one document that name the same body: a name that the
+    text also gives with its township spelled out (三门坡荔枝产业链党委 / 三门坡镇荔枝产业链党委), and a
+    shorter name that the one longer name of the document ends with (荔枝产业链党委)."""
+    orgs = [c for c in cands if c.label == "Organization"]
+    names = {o.name for o in orgs}
+    spelled = {_TOWN_SUFFIX.sub("", n): n for n in names if _TOWN_SUFFIX.search(n)}
+    for org in orgs:
+        full = spelled.get(org.name)
+        if full is None:
+            longer = {n for n in names if n != org.name and n.endswith(org.name)}
+            full = longer.pop() if len(longer) == 1 else None
+        if full is not None:
+            org.attrs["alias_of"] = org.name
+            org.name = full
+    return cands
+
+
+_TOWN_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:镇|乡|街道)(?=[\u4e00-\u9fff]{2})")
+
+
+def _home_place(text, article, cands):
+    """The place an article is about: the first place in its title, else in its byline unit,
+    else the county- or city-level place it names most."""
+    title_end = text.find("\n", article.norm_start)
+    title_end = article.norm_end if title_end < 0 else min(title_end, article.norm_end)
+    places = [c for c in cands if c.label == "Place"]
+    in_title = [c for c in places if c.start < title_end]
+    if in_title:
+        return max(in_title, key=lambda c: (c.end == max(p.end for p in in_title), c.start))
+    in_byline = [c for c in places if c.start < title_end + 80 and article.byline and c.name[:2] in article.byline]
+    if in_byline:
+        return in_byline[-1]
+    counts = Counter(c.name for c in places if c.attrs.get("level") in ("county", "city", "town"))
+    if counts:
+        best = counts.most_common(1)[0][0]
+        return next(c for c in places if c.name == best)
+    return None
+
+
+def _entity_id(c):
+    return f"{c.label}:{c.name}"
+
+
+def _best_attrs(group):
+    if group[0].label == "Place":
+        group = sorted(group, key=lambda c: tuple(-int(k in c.attrs) for k in _PLACE_ATTR_RANK))
+    attrs = {}
+    for c in group:
+        for k, v in c.attrs.items():
+            if k in ("role_hint", "coordinated", "name_span", "alias_of", "chain", "quoted", "head", "ambiguous"):
+                continue
+            attrs.setdefault(k, v)
+    if group[0].label == "Place":
+        attrs.setdefault("level", "other")
+        attrs.setdefault("parent", None)
+    if group[0].label == "Organization":
+        attrs.setdefault("kind", "other")
+    return attrs
+
+
+def _record(doc, cands, relations, sents):
+    import bisect
+    sent_starts = [s for s, _ in sents]
+
+    def sentence_of(pos):
+        i = max(0, bisect.bisect_right(sent_starts, pos) - 1)
+        s, e = sents[i] if sents else (0, len(doc.norm))
+        return s, e
+
+    def evidence(span, rule=None):
+        start, end = doc.to_original(*span)
+        out = {"sentence": doc.text[start:end].strip(), "start": start, "end": end}
+        if rule:
+            out["rule"] = rule
+        return out
+
+    groups = defaultdict(list)
+    for c in cands:
+        groups[_entity_id(c)].append(c)
+    roles = defaultdict(set)
+    for r in relations:
+        if r.type == "holds_role" and r.attrs.get("role"):
+            roles[_entity_id(r.source)].add(r.attrs["role"])
+    entities = []
+    for key, group in groups.items():
+        group.sort(key=lambda c: c.start)
+        attrs = _best_attrs(group)
+        if key in roles:
+            attrs["roles"] = sorted(roles[key])
+        aliases = sorted({re.sub(r"\s+", "", doc.norm[c.start:c.end]) for c in group} - {group[0].name})
+        mentions = []
+        for c in group:
+            start, end = doc.to_original(c.start, c.end)
+            mentions.append({"start": start, "end": end, "text": doc.text[start:end],
+                             "sentence": evidence(sentence_of(c.start))["sentence"], "source": c.source})
+        entities.append({"id": key, "type": group[0].label, "name": group[0].name, "aliases": aliases,
+                         "attrs": attrs, "mentions": mentions})
+    merged = {}
+    for r in relations:
+        key = (r.type, _entity_id(r.source), _entity_id(r.target))
+        ev = evidence(r.sentence, r.rule)
+        if key not in merged:
+            merged[key] = {"source": key[1], "target": key[2], "type": r.type, "attrs": dict(r.attrs),
+                           "evidence": [ev]}
+            continue
+        rec = merged[key]
+        if ev not in rec["evidence"]:
+            rec["evidence"].append(ev)
+        old = rec["attrs"]
+        if r.attrs.get("year") and (not old.get("year") or (r.attrs.get("year_source") == "sentence" and (
+                old.get("year_source") != "sentence" or r.attrs["year"] < old["year"]))):
+            old.update({k: r.attrs[k] for k in ("year", "year_source") if k in r.attrs})
+        for k, v in r.attrs.items():
+            old.setdefault(k, v)
+    return {"doc": doc.name, "kg_version": __version__, "encoding": doc.encoding,
+            "articles": [a.record() for a in doc.articles],
+            "entities": sorted(entities, key=lambda e: (ENTITY_TYPES.index(e["type"]), e["mentions"][0]["start"])),
+            "relations": list(merged.values())}

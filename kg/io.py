@@ -1,0 +1,389 @@
+"""Read: files → :class:`Document` (decoded text, normalised text with an offset map, articles).
+
+The normalised text is what the pipeline reads: Simplified characters, full-width digits and
+letters folded, PDF line breaks inside sentences rejoined, page numbers and web navigation lines
+dropped, HTML tags stripped. ``Document.offsets`` maps every normalised character back to its
+position in the original decoded text, so offsets and evidence always point into the file itself.
+
+>>> doc = read_text("瓊中縣推行“積分制”。\\n", name="t.txt")
+>>> doc.norm
+'琼中县推行“积分制”。\\n'
+>>> doc.original(0, 3)
+'瓊中縣'
+"""
+from __future__ import annotations
+
+import html
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import charset_normalizer
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class InputError(Exception):
+    """A file kg cannot read. ``str(err)`` is a one-line message naming the file and the problem."""
+
+    def __init__(self, path, problem):
+        super().__init__(f"{path}: {problem}")
+        self.path = str(path)
+        self.problem = problem
+
+
+@dataclass
+class Article:
+    title: str
+    byline: str | None
+    year: int | None
+    start: int  # offsets into the original text
+    end: int
+    norm_start: int = field(repr=False, default=0)
+    norm_end: int = field(repr=False, default=0)
+
+    def record(self):
+        return {"title": self.title, "byline": self.byline, "year": self.year,
+                "start": self.start, "end": self.end}
+
+
+@dataclass
+class Document:
+    name: str
+    source: str
+    text: str  # the original decoded text; every offset kg reports indexes this
+    encoding: str
+    norm: str
+    offsets: list  # offsets[i] = original index of norm[i]; offsets[len(norm)] = len(text)
+    articles: list = field(default_factory=list)
+
+    def to_original(self, start, end):
+        """Map a [start, end) span of the normalised text to the original text."""
+        if end <= start:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def original(self, start, end):
+        a, b = self.to_original(start, end)
+        return self.text[a:b]
+
+    def article_at(self, norm_pos):
+        for article in self.articles:
+            if article.norm_start <= norm_pos < article.norm_end:
+                return article
+        return self.articles[-1] if self.articles else None
+
+
+# ---------------------------------------------------------------- corpus listing and decoding
+
+def list_corpus(paths):
+    """Expand files and folders (recursively) into ``(path, error)`` pairs, in a stable order.
+
+    Missing paths come back with an :class:`InputError`; folders contribute their ``.txt``, ``.md``
+    and ``.html`` files; a file named explicitly is taken whatever its suffix.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for sub in sorted(path.rglob("*")):
+                if sub.is_file() and sub.suffix.lower() in SUFFIXES and not sub.name.startswith("."):
+                    yield sub, None
+        elif path.is_file():
+            yield path, None
+        else:
+            yield path, InputError(path, "no such file or folder")
+
+
+def decode(data: bytes, path="<bytes>"):
+    """Decode bytes to ``(text, encoding)`` by BOM, then charset detection.
+
+    Raises :class:`InputError` for empty or binary input.
+    """
+    if not data.strip():
+        raise InputError(path, "empty file")
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                raise InputError(path, f"not valid {enc} despite its byte-order mark") from None
+            if not text.strip():
+                raise InputError(path, "empty file")
+            return text, enc
+    match = charset_normalizer.from_bytes(data).best()
+    if match is None:
+        raise InputError(path, "binary or undecodable content")
+    encoding = match.encoding
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise InputError(path, f"undecodable as detected encoding {encoding}") from None
+    controls = sum(1 for ch in text[:20_000] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if "\x00" in text or controls > 0.02 * min(len(text), 20_000):
+        raise InputError(path, "binary content")
+    if not text.strip():
+        raise InputError(path, "empty file")
+    return text, encoding
+
+
+def read_file(path):
+    """Read one file into a :class:`Document`; raise :class:`InputError` on any problem."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(path, f"too large ({size} bytes; limit {MAX_BYTES})")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
+    except OSError as err:
+        raise InputError(path, f"unreadable ({err.strerror or err})") from None
+    text, encoding = decode(data, path)
+    return read_text(text, name=path.name, source=str(path), encoding=encoding,
+                     is_html=path.suffix.lower() in (".html", ".htm"))
+
+
+def read_text(text, name="<text>", source=None, encoding="utf-8", is_html=None):
+    """Build a :class:`Document` from already decoded text."""
+    if is_html is None:
+        is_html = bool(_HTML_SNIFF.search(text[:2000]))
+    norm, offsets = normalise(text, is_html=is_html)
+    doc = Document(name=name, source=source or name, text=text, encoding=encoding,
+                   norm=norm, offsets=offsets)
+    doc.articles = split_articles(doc)
+    return doc
+
+
+# ---------------------------------------------------------------- normalisation with an offset map
+
+_HTML_SNIFF = re.compile(r"<(html|body|div|p|br|span|script|!doctype)\b", re.I)
+_HTML_DROP = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_HTML_TAG = re.compile(r"<[^<>]{0,2000}>")
+_HTML_BLOCK = re.compile(r"</?(p|div|br|li|h[1-6]|tr|section|article|table|ul|ol)\b", re.I)
+_HTML_ENTITY = re.compile(r"&(#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});")
+
+# Lines that are page furniture or web navigation, not article text.
+_JUNK_LINE = re.compile(
+    r"^\s*(?:"
+    r"[-—–·\s]*\d{1,4}[-—–·\s]*"                      # page numbers: 12, - 12 -, —12—
+    r"|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?"
+    r"|(?:当前位置[:：]?\s*)?首页\s*[>＞»›/].*"        # breadcrumbs
+    r"|(?:责任编辑|编辑|审核|校对|监制|来源于|分享到|扫一扫|打印本页|关闭窗口|上一篇|下一篇|相关阅读|相关新闻)[:：].*"
+    r"|(?:分享到|扫一扫在手机打开当前页|【\s*打印\s*】.*|【\s*关闭\s*】.*|【\s*字体.*|返回顶部|网站地图|版权所有.*|.*ICP备.*|.*公网安备.*)"
+    r")\s*$", re.M)
+
+_TERMINAL = "。！？!?；;…”’」』）)】》"
+_HEADING_START = re.compile(r"^\s*(?:#|■|●|◆|▲|\*\*|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\([一二三四五六七八九十\d]+\)|\d+[、.．]\s|[①②③④⑤⑥⑦⑧⑨⑩]|作者|来源|文／|文/|\|)")
+_BLOCK_SPLIT = re.compile(r"\n[ \t\u3000]*\n[\s\u3000]*")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+def _to_simplified(text):
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # Phrase conversion changed a length somewhere: fall back to character by character so that
+    # the offset map stays one to one.
+    convert = _t2s().convert
+    return "".join(c if len(c := convert(ch)) == 1 else ch for ch in text)
+
+
+def _fold_char(ch):
+    """NFKC for one character when it stays one character (full-width digits, letters, spaces)."""
+    if ch.isascii() or "\u4e00" <= ch <= "\u9fff":
+        return ch
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) == 1 and (folded.isascii() and folded.isalnum() or folded == " "):
+        return folded
+    return ch
+
+
+class _Edit:
+    """A string plus, for each character, its index in the original text."""
+
+    def __init__(self, text):
+        self.text = text
+        self.index = list(range(len(text)))
+
+    def delete(self, spans):
+        """Remove the given sorted, non-overlapping [start, end) spans."""
+        if not spans:
+            return
+        parts, idx, pos = [], [], 0
+        for start, end in spans:
+            parts.append(self.text[pos:start])
+            idx.extend(self.index[pos:start])
+            pos = end
+        parts.append(self.text[pos:])
+        idx.extend(self.index[pos:])
+        self.text, self.index = "".join(parts), idx
+
+    def replace(self, spans):
+        """Replace [start, end) spans with one character each (the new char maps to ``start``)."""
+        if not spans:
+            return
+        parts, idx, pos = [], [], 0
+        for start, end, repl in spans:
+            parts.append(self.text[pos:start])
+            idx.extend(self.index[pos:start])
+            parts.append(repl)
+            idx.extend([self.index[start]] * len(repl))
+            pos = end
+        parts.append(self.text[pos:])
+        idx.extend(self.index[pos:])
+        self.text, self.index = "".join(parts), idx
+
+
+def _strip_html(edit):
+    edit.delete([m.span() for m in _HTML_DROP.finditer(edit.text)])
+    spans = []
+    for m in _HTML_TAG.finditer(edit.text):
+        spans.append((m.start(), m.end(), "\n\n" if _HTML_BLOCK.match(m.group()) else ""))
+    edit.replace(spans)
+    spans = []
+    for m in _HTML_ENTITY.finditer(edit.text):
+        value = html.unescape(m.group())
+        if value != m.group():
+            spans.append((m.start(), m.end(), value))
+    edit.replace(spans)
+
+
+def _rejoin_spans(text):
+    """Spans of line breaks that cut a sentence (PDF output): body text that does not end a sentence,
+    followed by more body text."""
+    spans = []
+    for m in _BLOCK_SPLIT.finditer(text):
+        before_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[before_start:m.start()].rstrip()
+        after_end = text.find("\n", m.end())
+        after = text[m.end(): after_end if after_end >= 0 else len(text)]
+        if not before or not after or before[-1] in _TERMINAL or before.endswith(("  ",)):
+            continue
+        is_body = len(before) >= 20 and any(p in before for p in "，,。、；")
+        if is_body and not _HEADING_START.match(after) and not _HEADING_START.match(before[:2]):
+            spans.append(m.span())
+    return spans
+
+
+def normalise(text, is_html=False):
+    """Return ``(norm, offsets)``: the text kg analyses and the map back to ``text``.
+
+    >>> norm, offsets = normalise("村里成立了合作社，引进了新品种，建起了关\\n\\n键的冷库，２０２３年投产。")
+    >>> norm
+    '村里成立了合作社，引进了新品种，建起了关键的冷库，2023年投产。'
+    >>> offsets[20]
+    22
+    """
+    edit = _Edit(text)
+    if "\r" in text:
+        edit.delete([m.span() for m in re.finditer(r"\r(?=\n)", text)])
+        edit.replace([(m.start(), m.end(), "\n") for m in re.finditer(r"\r", edit.text)])
+    if is_html:
+        _strip_html(edit)
+    edit.delete([m.span() for m in _JUNK_LINE.finditer(edit.text) if m.end() > m.start()])
+    edit.delete(_rejoin_spans(edit.text))
+    folded = "".join(_fold_char(ch) for ch in edit.text)
+    norm = _to_simplified(folded)
+    offsets = edit.index + [len(text)]
+    return norm, offsets
+
+
+# ---------------------------------------------------------------- article splitting
+
+_BYLINE = re.compile(
+    r"^[ \t\u3000]*(?:■|◆|●)\s*(?P<unit>[^\n]{2,60})$"
+    r"|^[ \t\u3000]*(?:作者|文|来源|撰稿|供稿|通讯员)\s*[:：/／|]\s*(?P<author>[^\n]{2,60})$", re.M)
+_TITLE_HEADING = re.compile(r"^#\s+(?P<title>[^\n]{2,120})$", re.M)
+_YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年")
+_DATE = re.compile(r"((?:19[5-9]|20[0-4])\d)\s*(?:年|[-./])\s*\d{1,2}\s*(?:月|[-./])\s*\d{1,2}")
+
+
+def _clean_title(line):
+    line = re.sub(r"^[#\s|*]+|[\s*]+$", "", line)
+    line = re.sub(r"^\|\s*[^|]{1,20}\s*\|\s*", "", line)  # "| 三亚市 | title" section tags
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def _previous_line(text, pos):
+    """The nearest non-empty line ending before ``pos``: (start, end) or None."""
+    end = pos
+    while end > 0:
+        line_end = end - 1 if text[end - 1] == "\n" else end
+        start = text.rfind("\n", 0, line_end) + 1
+        if text[start:line_end].strip():
+            return start, line_end
+        end = start
+        if start == 0:
+            break
+    return None
+
+
+def _article_year(body):
+    """The year a text gives for itself: a full date if there is one, else the latest year it names."""
+    date = _DATE.search(body[:400]) or _DATE.search(body[-400:])
+    if date:
+        return int(date.group(1))
+    years = [int(y) for y in _YEAR.findall(body)]
+    return max(years) if years else None
+
+
+def split_articles(doc):
+    """Split a document into articles at bylines (■ unit lines, 作者：…) and top-level headings."""
+    text = doc.norm
+    starts = {}  # norm start -> (title, byline)
+    for m in _BYLINE.finditer(text):
+        byline = (m.group("unit") or m.group("author")).strip()
+        prev = _previous_line(text, m.start())
+        if prev and len(text[prev[0]:prev[1]].strip()) <= 80:
+            starts[prev[0]] = (_clean_title(text[prev[0]:prev[1]]), byline)
+        else:
+            starts.setdefault(m.start(), ("", byline))
+    for m in _TITLE_HEADING.finditer(text):
+        if not any(abs(m.start() - s) < 3 for s in starts):
+            starts[m.start()] = (_clean_title(m.group("title")), None)
+    if not starts or min(starts) > 0:
+        first = re.search(r"\S[^\n]*", text)
+        if first is not None and (not starts or first.start() < min(starts)):
+            line = first.group()
+            starts[first.start()] = (_clean_title(line) if len(line) <= 80 else "", None)
+    positions = sorted(starts)
+    articles = []
+    for i, start in enumerate(positions):
+        end = positions[i + 1] if i + 1 < len(positions) else len(text)
+        if not text[start:end].strip():
+            continue
+        title, byline = starts[start]
+        ostart, oend = doc.to_original(start, end)
+        articles.append(Article(title=title, byline=byline, year=_article_year(text[start:end]),
+                                start=ostart, end=oend, norm_start=start, norm_end=end))
+    if not articles:
+        articles.append(Article(title="", byline=None, year=None, start=0, end=len(doc.text),
+                                norm_start=0, norm_end=len(text)))
+    return articles
+
+
+def atomic_write(path, data, mode="w"):
+    """Write ``data`` to ``path`` through a temporary file and a rename: never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,702 @@
+"""Rule-based entity recognisers: plain functions from text to :class:`Candidate` spans.
+
+They are the mechanism; the words they look for (head nouns, cue words, lexicons, the gazetteer)
+live in ``kg/data``. The spaCy components in :mod:`kg.nlp.components` wrap these functions.
+
+>>> [c.name for c in find_programs("2019年，该县推行“红色代办”机制。")]
+['红色代办']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import ahocorasick
+
+from .. import lexicon
+from ..gazetteer import LEVEL_RANK, gazetteer
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+OPEN_QUOTES = "“\"「『‘"
+CLOSE_QUOTES = "”\"」』’"
+_QUOTED = re.compile(r"[“\"「『‘]([^“”\"「」『』‘’\n]{2,30})[”\"」』’]")
+# Parts of speech that end a name when walking left from its head.
+_STOP_TAGS = {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", "m", "q", "y", "e",
+              "o", "t", "ad", "vd", "zg", "df", "mq", "rr", "rz", "tg", "f"}
+# Verbs that do occur inside names (乡村振兴服务队, 矛盾调解中心).
+_NAME_VERBS = frozenset("发展 建设 振兴 服务 治理 帮扶 促进 创新 研究 管理 调解 互助 监督 教育 培训 合作 "
+                        "生产 种植 养殖 加工 销售 经营 开发 保护 规划 设计 示范 引领 科技 推广 孵化 检测 "
+                        "育种 繁育 营销 物流 运营 投资 咨询 救援 宣讲 志愿 党建".split())
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    label: str  # Place, Organization, Program, Person, Industry
+    name: str  # canonical name
+    attrs: dict = field(default_factory=dict)
+    source: str = "rule"
+
+    @property
+    def span(self):
+        return self.start, self.end
+
+
+def is_cjk(ch):
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _automaton(words):
+    auto = ahocorasick.Automaton()
+    for word in words:
+        auto.add_word(word, word)
+    auto.make_automaton()
+    return auto
+
+
+def find_all(auto, text):
+    """Every (start, end, word) match of an automaton, overlapping ones included."""
+    for end, word in auto.iter(text):
+        yield end - len(word) + 1, end + 1, word
+
+
+def find_longest(auto, text):
+    """Leftmost-longest non-overlapping matches."""
+    for end, word in auto.iter_long(text):
+        yield end - len(word) + 1, end + 1, word
+
+
+# ---------------------------------------------------------------- where does a name begin?
+
+def word_before(text, pos, max_len=6):
+    """The longest dictionary word ending at ``pos`` (backward maximum matching)."""
+    tags = lexicon.word_tags()
+    for length in range(min(max_len, pos), 1, -1):
+        word = text[pos - length:pos]
+        if word in tags:
+            return word
+    return text[pos - 1:pos]
+
+
+_NOUN_TAGS = {"n", "ns", "nr", "nrt", "nrfg", "nz", "nt", "s", "j", "x", "ng", "b", "l", "an", "eng"}
+
+
+def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, nouns_only=False):
+    """Walk left from ``end`` over name-like words; return where the name begins.
+
+    Stops at punctuation, digits, verbs and function words (from the word list's tags and
+    ``stop_word`` cues), so that 成立云龙花卉苗木 gives the start of 云龙. ``known`` maps the end of
+    an already recognised name (a place, a person) to its start: such a name is taken whole.
+    ``verbs`` are the verbs allowed inside the name; ``nouns_only`` admits nothing but nouns.
+    """
+    tags = lexicon.word_tags()
+    stops = lexicon.cue_set("stop_word")
+    pos = end
+    while pos > floor and end - pos < max_chars:
+        if known and pos in known and known[pos] >= floor and end - known[pos] <= max_chars:
+            pos = known[pos]
+            continue
+        if not is_cjk(text[pos - 1]):
+            break
+        word = word_before(text, pos)
+        if pos - len(word) < floor:
+            break
+        tag = tags.get(word, "x")
+        if word in stops or (tag in _STOP_TAGS and word not in verbs):
+            break
+        if tag == "v" and word not in verbs:
+            break
+        if nouns_only and tag not in _NOUN_TAGS and word not in verbs:
+            break
+        pos -= len(word)
+    return pos
+
+
+def splits_word(text, start):
+    """True when position ``start`` falls inside a two-character dictionary word (精|简村)."""
+    return start > 0 and is_cjk(text[start - 1]) and text[start - 1:start + 1] in lexicon.word_tags()
+
+
+def tokens(text):
+    """Backward-maximum-matching tokens of a short string (for genericness checks)."""
+    out, pos = [], len(text)
+    while pos > 0:
+        word = word_before(text, pos)
+        out.append(word)
+        pos -= len(word)
+    return out[::-1]
+
+
+def is_generic(modifier, extra=()):
+    """True when a modifier has nothing that names a particular thing (村, 产业链, 基层 …)."""
+    generic = lexicon.cue_set("generic_modifier")
+    words = [w for w in tokens(modifier) if w.strip()]
+    return all(w in generic or w in extra or len(w) == 1 for w in words)
+
+
+# ---------------------------------------------------------------- places
+
+_SUFFIX = re.compile(r"(街道|社区|居委会|嘎查|苏木|新区|开发区|高新区|科技城|产业园|工业园|园区|镇|乡|村)")
+_SUFFIX_LEVEL = {"街道": "town", "镇": "town", "乡": "town", "苏木": "town",
+                 "村": "village", "社区": "village", "居委会": "village", "嘎查": "village",
+                 "新区": "other", "开发区": "other", "高新区": "other", "科技城": "other",
+                 "产业园": "other", "工业园": "other", "园区": "other"}
+# What may not follow a village/town suffix for it to be a place (村级, 村民, 乡村, 镇街 …).
+_NOT_AFTER = {"村": "级民委务集干规两组庄寨情貌容落医嫂官史风长", "乡": "村镇贤愁音亲土里情镇间长", "镇": "街级域区委长",
+              "社区": "化级", "街道": "办级", "园区": "化"}
+_GENERIC_PLACE_NAMES = frozenset(
+    "农村 乡村 新农村 行政村 自然村 示范村 重点村 试点村 先进村 后进村 贫困村 脱贫村 软弱涣散村 空壳村 薄弱村 "
+    "城中村 中心村 传统村 红色村 文明村 星级村 民族村 少数民族村 美丽乡村 特色村 样板村 全村 本村 该村 各村 每村 "
+    "村村 城乡 乡镇 各乡镇 全乡 本乡 该乡 集镇 城镇 小城镇 特色小镇 小镇 全镇 本镇 该镇 各镇 乡镇街道 镇街 各街道 "
+    "社区 城市社区 农村社区 各社区 该社区 本社区 新社区 老旧小区 小区 街道 园区 工业园区 产业园区 开发区 新区 "
+    "科技城 产业园 工业园 全区 全县 全市 老区 苏区 边区 景区 城区 矿区 林区 牧区 山区 库区 社区内 "
+    "乡村振兴示范村 和美乡村 宜居宜业和美乡村 城乡社区 易地扶贫搬迁安置社区 安置社区 搬迁社区 涉农社区 "
+    "签约村 结对村 帮扶村 共建村 联建村 示范社区 试点社区 薄弱社区 基层社区 商住小区 驻村 包村 进村 入村 强村 "
+    "兴村 富村 穷村 邻村 各村 村村 一村 二村 新村 老村 本村 外村 整村 全村".split())
+
+
+def _place_surface_ok(text, start, end):
+    """False for gazetteer hits inside a longer ordinary word: 新华社, 海口路, 振兴区 in 振兴区域,
+    和政 in 和政策."""
+    if text[end:end + 1] in ("路", "街", "社", "号", "牌"):
+        return False
+    return not (splits_word(text, start) or splits_word(text, end))
+
+
+@lru_cache(maxsize=1)
+def _place_automaton():
+    gaz = gazetteer()
+    towns = {t for t in gaz.towns if len(t) >= 3 and t not in _GENERIC_PLACE_NAMES
+             and not any(t.endswith(g) for g in ("社区", "办事处"))}
+    return _automaton(set(gaz.by_name) | set(gaz.by_short) | towns)
+
+
+def find_places(text):
+    """Place candidates in ``text``: gazetteer names and short forms, then townships, villages and
+    communities by suffix. Codes, levels and parents are settled by :func:`resolve_places`."""
+    gaz = gazetteer()
+    found = []
+    covered = [False] * (len(text) + 1)
+    for start, end, word in find_longest(_place_automaton(), text):
+        if not _place_surface_ok(text, start, end):
+            continue
+        if word in gaz.by_name or word in gaz.by_short:
+            options = gaz.by_name.get(word) or gaz.by_short.get(word)
+            cand = Candidate(start, end, "Place", options[0].name,
+                             {"level": options[0].level, "codes": [p.code for p in options],
+                              "short": word not in gaz.by_name}, "gazetteer")
+        else:  # township name
+            after = text[end:end + 1]
+            if after and after in _NOT_AFTER.get(word[-1], ""):
+                continue
+            cand = Candidate(start, end, "Place", word,
+                             {"level": "town", "county_codes": gaz.towns[word]}, "gazetteer")
+        found.append(cand)
+        for i in range(start, end):
+            covered[i] = True
+    ends = {c.end: c for c in found}
+    for m in _SUFFIX.finditer(text):
+        s_start, s_end = m.span()
+        suffix = m.group()
+        if covered[s_start] or covered[s_end - 1]:
+            continue
+        after = text[s_end:s_end + 1]
+        if after and after in _NOT_AFTER.get(suffix, ""):
+            continue
+        cand = _suffix_place(text, s_start, s_end, suffix, ends, gaz)
+        if cand is not None:
+            found.append(cand)
+            ends[cand.end] = cand
+            for i in range(cand.start, cand.end):
+                covered[i] = True
+    return sorted(_prefer_local_short_forms(text, found), key=lambda c: c.start)
+
+
+def _prefer_local_short_forms(text, found):
+    """Short forms of townships and villages the article names in full (云龙 after 云龙镇, 三门坡
+    after 三门坡镇) win over national short forms at the same place (云龙区, 三门县)."""
+    shorts = {}
+    for c in found:
+        if c.attrs.get("level") in ("town", "village"):
+            stem = re.sub(r"(街道|社区|居委会|镇|乡|村)$", "", c.name)
+            if len(stem) >= 2 and stem != c.name:
+                shorts.setdefault(stem, c)
+    if not shorts:
+        return found
+    auto = _automaton(shorts)
+    kept = [c for c in found if not c.attrs.get("short")]
+    taken = [False] * (len(text) + 1)
+    for c in kept:
+        for i in range(c.start, c.end):
+            taken[i] = True
+    national = {c.start: c for c in found if c.attrs.get("short")}
+    for start, end, stem in find_longest(auto, text):
+        if any(taken[start:end]):
+            continue
+        full = shorts[stem]
+        kept.append(Candidate(start, end, "Place", full.name,
+                              {k: v for k, v in full.attrs.items() if k != "chain"}, "short form"))
+        for i in range(start, end):
+            taken[i] = True
+    for c in national.values():
+        if not any(taken[c.start:c.end]):
+            kept.append(c)
+    return kept
+
+
+def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
+    level = _SUFFIX_LEVEL[suffix]
+    if s_start in ends:
+        return None  # 琼中县社区: the communities of a place, not a place of their own
+    known = gaz.villages if level == "village" else gaz.towns if level == "town" else {}
+    floor = max((e for e in ends if e < s_start), default=0)
+    name_from = name_start(text, s_start, max_chars=8 if level == "other" else 6, nouns_only=True, verbs=(),
+                           floor=floor)
+    # Right after another place (a chain like 云龙镇云阁村): the name is what lies between.
+    for gap in range(1, 6):
+        prev = ends.get(s_start - gap)
+        if prev is not None:
+            if s_start - gap >= name_from and _stem_ok(text[s_start - gap:s_start]):
+                return Candidate(s_start - gap, s_end, "Place", text[s_start - gap:s_end], {"level": level}, "chain")
+            break
+    # A name the gazetteer knows (longest first), if it starts at a word boundary.
+    for length in range(min(6, s_start - name_from), 1, -1):
+        start = s_start - length
+        name = text[start:s_end]
+        if name in known and _stem_ok(name[:-len(suffix)]) and not _inside_generic(text, start, s_end) \
+                and not splits_word(text, start) and not _common_word(name[:-len(suffix)]):
+            return Candidate(start, s_end, "Place", name, {"level": level}, "gazetteer")
+    # Otherwise a short proper name before the suffix.
+    start = name_from if level == "other" else max(name_from, s_start - 4)
+    name = text[start:s_end]
+    stem = name[:-len(suffix)]
+    if not (2 <= len(stem) <= (8 if level == "other" else 4)) or _inside_generic(text, start, s_end):
+        return None
+    if splits_word(text, start) or not _stem_ok(stem) or any(_common_word(w) for w in tokens(stem)):
+        return None
+    if is_generic(stem, extra=("美丽", "和美", "宜居", "示范", "重点", "试点", "薄弱", "先进", "红色", "特色",
+                               "传统", "民族", "少数", "贫困", "脱贫", "安置", "搬迁", "中心", "星级", "文明")):
+        return None
+    return Candidate(start, s_end, "Place", name, {"level": level}, "suffix")
+
+
+def _common_word(word, threshold=300):
+    """An ordinary word (精简, 试点, 整治) rather than a proper name."""
+    tag = lexicon.word_tags().get(word)
+    return tag is not None and tag not in ("ns", "nr", "nrt", "nz") and lexicon.word_frequency(word) >= threshold
+
+
+def _stem_ok(stem):
+    """A place name's stem: Chinese characters, no counter or determiner, not an administrative word."""
+    return (len(stem) >= 1 and all(is_cjk(ch) for ch in stem) and stem[0] not in "全各每本该此其这那某县市区省镇乡村"
+            and not any(ch in "个名家所座条处" for ch in stem) and stem not in _GENERIC_PLACE_NAMES
+            and not stem.endswith(("街道", "社区", "乡村", "农村"))
+            and not any(w in lexicon.cue_set("stop_word") for w in tokens(stem)))
+
+
+def _inside_generic(text, start, end):
+    """True when text[start:end], or it extended left by a few characters, is a generic word
+    (美乡村 inside 和美乡村)."""
+    return any(text[max(0, start - k):end] in _GENERIC_PLACE_NAMES for k in range(0, 4)) \
+        or text[start:end].endswith(("乡村", "农村"))
+
+
+def resolve_places(cands, text):
+    """Settle codes, canonical names, levels and parents for the place candidates of one article.
+
+    Ambiguous names and short forms are resolved by the other places the article names; short
+    forms that are also common words are kept only when the article supports them.
+    """
+    gaz = gazetteer()
+    context = set()
+    for c in cands:
+        codes = c.attrs.get("codes") or []
+        if len(codes) == 1 and not gaz.needs_context(text[c.start:c.end]) \
+                and not (c.attrs.get("short") and gaz.by_code[codes[0]].level == "county"):
+            context.update(p.code for p in gaz.chain(codes[0]))
+    for c in cands:
+        codes = c.attrs.get("codes") or []
+        if len(codes) > 1:
+            for code in codes:
+                if context & {p.code for p in gaz.chain(code)[:-1]}:
+                    context.update(p.code for p in gaz.chain(code))
+                    break
+    kept = []
+    for c in cands:
+        codes = c.attrs.pop("codes", None)
+        short = c.attrs.pop("short", False)
+        surface = text[c.start:c.end]
+        if codes is not None:
+            supported = [code for code in codes
+                         if code in context or context & {p.code for p in gaz.chain(code)[:-1]}]
+            county_short = short and gaz.by_code[codes[0]].level == "county"
+            if not supported and (gaz.needs_context(surface) or (short and len(codes) > 1) or county_short):
+                continue
+            choice = supported[0] if supported else (codes[0] if len(codes) == 1 else None)
+            if choice is None:
+                # Unresolved ambiguity: prefer the highest level, keep the name without a code.
+                options = sorted((gaz.by_code[code] for code in codes), key=lambda p: LEVEL_RANK[p.level])
+                c.name, c.attrs["level"] = options[0].name, options[0].level
+                c.attrs["ambiguous"] = True
+            else:
+                place = gaz.by_code[choice]
+                c.name = place.name
+                c.attrs.update(_admin_attrs(place))
+        elif "county_codes" in c.attrs:
+            options = c.attrs.pop("county_codes")
+            supported = [code for code in options if code in context]
+            if supported:
+                county = gaz.by_code[supported[0]]
+                c.attrs.update(parent=county.name, parent_code=county.code, province=county.province)
+        kept.append(c)
+    _attach_parents(kept, text)
+    return kept
+
+
+def _admin_attrs(place):
+    gaz = gazetteer()
+    attrs = {"level": place.level, "admin_code": place.code, "province": place.province}
+    if place.parent and place.parent in gaz.by_code:
+        attrs["parent"] = gaz.by_code[place.parent].name
+        attrs["parent_code"] = place.parent
+    if place.lon is not None:
+        attrs["lon"], attrs["lat"] = place.lon, place.lat
+    return attrs
+
+
+def _attach_parents(cands, text):
+    """Parents for townships, villages and other places: the chain in the text
+    (海口市琼山区云龙镇云阁村), else the gazetteer's township list checked against the article,
+    else the nearest preceding place of a higher level in the article."""
+    gaz = gazetteer()
+    by_end = {}
+    for c in cands:
+        by_end.setdefault(c.end, c)
+    names_in_article = {c.name for c in cands}
+    for i, c in enumerate(cands):
+        level = c.attrs.get("level")
+        prev = by_end.get(c.start)
+        if prev is not None and prev is not c and LEVEL_RANK[prev.attrs.get("level", "other")] < LEVEL_RANK.get(level, 5):
+            c.attrs["parent"] = prev.name
+            c.attrs["chain"] = True
+            if prev.attrs.get("admin_code") and level == "town":
+                c.attrs.setdefault("province", prev.attrs.get("province"))
+            continue
+        if c.attrs.get("parent") or c.attrs.get("admin_code"):
+            continue
+        if level == "village":
+            towns = [town for town, _ in gaz.villages.get(c.name, ()) if town in names_in_article]
+            if towns:
+                c.attrs["parent"] = towns[0]
+                continue
+        rank = LEVEL_RANK.get(level, 5)
+        for prev in reversed(cands[:i]):
+            prev_rank = LEVEL_RANK.get(prev.attrs.get("level"), 5)
+            if prev_rank < rank and (level != "other" or prev_rank <= LEVEL_RANK["county"]):
+                c.attrs["parent"] = prev.name
+                break
+
+
+# ---------------------------------------------------------------- organisations
+
+@lru_cache(maxsize=1)
+def _head_automaton():
+    return _automaton(lexicon.org_heads())
+
+
+_COORD_TAIL = re.compile(r"等\s*[\d一二三四五六七八九十两百]*\s*[个家支所座]?$")
+_TEAM_KINDS = {"team"}
+
+
+def find_organizations(text, places=()):
+    """Organisations: a head noun (党委, 研究院, 合作社 …) with its modifier span.
+
+    Coordinated lists share the head: 云龙花卉苗木、三门坡荔枝等2个产业链党委 → two organisations.
+    Names keep the lowest place of a leading administrative chain (海口市琼山区云龙镇云阁村党总支部 →
+    云阁村党总支部) and drop a leading 中共.
+    """
+    heads = lexicon.org_heads()
+    place_at = {c.start: c for c in places}
+    place_end = {c.end: c for c in places}
+    out = []
+    matches = list(find_longest(_head_automaton(), text))
+    head_ends = {e for _, e, _ in matches}
+    known = {c.end: c.start for c in places}
+    tags = lexicon.word_tags()
+    for h_start, h_end, head in matches:
+        kind = heads[head]
+        if text[h_end:h_end + 1] in ("化", "制", "式") and kind != "party":
+            continue
+        if text[h_start:h_end + 1] in tags or text[h_start:h_end + 2] in tags:
+            continue  # 党组 in 党组织, 联盟 in 联盟化: the head is part of a longer word
+        start = name_start(text, h_start, max_chars=18, known=known, nouns_only=True)
+        if start == h_start and text[h_start - 1:h_start] in CLOSE_QUOTES:
+            q = max(text.rfind(q, 0, h_start - 1) for q in OPEN_QUOTES)
+            if 0 <= q and h_start - q <= 16:
+                start = q
+        if kind in _TEAM_KINDS:
+            # 河南大学三亚研究院郭敬功团队: the team is 郭敬功团队, affiliated with the institute.
+            inner = [e for e in head_ends if start < e < h_start]
+            if inner:
+                start = max(inner)
+        start = _trim_chain(text, start, h_start, place_at, place_end)
+        if text.startswith("中共", start):
+            start += 2
+        modifier = text[start:h_start]
+        coord = _COORD_TAIL.search(text, max(0, start - 6), start)
+        if coord and coord.end() == start:
+            for item_start, item_end in _list_items(text, coord.start(), known):
+                name = _clean_org(text[item_start:item_end] + text[start:h_end])
+                out.append(Candidate(item_start, h_end, "Organization", name,
+                                     {"kind": kind, "coordinated": True, "name_span": [item_start, item_end]}))
+            continue
+        has_name = any(start <= c.start and c.end <= h_start for c in places)
+        if not modifier or (not has_name and is_generic(modifier.replace("“", "").replace("”", ""), extra=heads)):
+            continue
+        out.append(Candidate(start, h_end, "Organization", _clean_org(text[start:h_end]), {"kind": kind}))
+    return out
+
+
+def _clean_org(name):
+    return re.sub(r"[“”\"「」『』‘’\s]", "", name)
+
+
+def _trim_chain(text, start, end, place_at, place_end):
+    """Skip the upper part of a leading administrative chain: keep its lowest place."""
+    pos = start
+    last = None
+    while pos in place_at and place_at[pos].end <= end:
+        last = place_at[pos]
+        pos = last.end
+    if last is not None and last.start > start:
+        return last.start
+    return start
+
+
+def _list_items(text, end, known=None):
+    """Items of a 、-separated list ending at ``end`` (the first item's start found by name_start)."""
+    items = []
+    pos = end
+    while True:
+        sep = max(text.rfind("、", 0, pos), text.rfind("和", max(0, pos - 12), pos),
+                  text.rfind("及", max(0, pos - 12), pos), text.rfind("与", max(0, pos - 12), pos))
+        item_start = name_start(text, pos, max_chars=12, known=known)
+        if sep >= 0 and sep + 1 >= item_start - 0 and sep + 1 < pos and sep >= pos - 12:
+            items.append((sep + 1, pos))
+            pos = sep
+            if len(items) > 12:
+                break
+            continue
+        if item_start < pos:
+            items.append((item_start, pos))
+        break
+    return [(s, e) for s, e in items[::-1] if e - s >= 2]
+
+
+# ---------------------------------------------------------------- programs
+
+@lru_cache(maxsize=1)
+def _program_automaton():
+    return _automaton(lexicon.programs())
+
+
+def program_family(name):
+    """The family a program belongs to: from the lexicon, a family pattern, or its own name."""
+    known = lexicon.programs().get(name)
+    if known:
+        return known[1]
+    for family, pattern in lexicon.program_families():
+        if pattern.search(name):
+            return family
+    return re.sub(r"(工作法|工作机制|机制|模式|制度|工程|项目|行动|计划|品牌)$", "", name) or name
+
+
+def _program(start, end, name, source, **attrs):
+    canonical = lexicon.programs().get(name, (name, None))[0]
+    return Candidate(start, end, "Program", canonical,
+                     {"family": program_family(canonical), **attrs}, source)
+
+
+def find_programs(text):
+    """Programs: quoted names used as programs, lexicon names, and numbered models (四领模式)."""
+    heads = lexicon.cues("program_head")
+    not_after = lexicon.cues("not_program_after")
+    verbs = lexicon.cues("program_verb")
+    known = lexicon.programs()
+    gaz = gazetteer()
+    out = []
+    quoted_spans = []
+    for m in _QUOTED.finditer(text):
+        inner = m.group(1).strip()
+        if not CJK.search(inner) and not re.search(r"\d", inner):
+            continue
+        after = text[m.end():m.end() + 8].lstrip("等的")
+        before = text[max(0, m.start() - 8):m.start()]
+        head = next((h for h in heads if after.startswith(h)), None)
+        in_lexicon = inner in known
+        if not in_lexicon and any(after.startswith(w) for w in not_after):
+            continue
+        if not in_lexicon and re.search(r"[，,。；;！!？?]", inner):
+            continue
+        if not in_lexicon and "、" in inner and head is None:
+            continue
+        if inner in gaz.by_name or inner in gaz.by_short or inner in lexicon.cue_set("not_program"):
+            continue
+        ends_as_program = bool(re.search(r"(模式|机制|工作法|工程|行动|计划|制度|品牌|制)$", inner))
+        after_verb = before.endswith(verbs) or before[:-1].endswith(verbs)
+        if in_lexicon or head or ends_as_program or after_verb:
+            name = re.sub(r"\s+", "", inner)
+            end = m.end() + (len(head) if head and inner not in known else 0)
+            out.append(_program(m.start(), m.end(), name, "quoted", quoted=True, head=head))
+            quoted_spans.append((m.start(), m.end()))
+    for start, end, word in find_longest(_program_automaton(), text):
+        if any(s <= start and end <= e for s, e in quoted_spans):
+            continue
+        out.append(_program(start, end, word, "lexicon"))
+    for m in re.finditer(r"[一二三四五六七八九十两双\d][\u4e00-\u9fff]{1,6}?(模式|工作法|机制)", text):
+        if any(s <= m.start() < e for s, e in quoted_spans) or text[m.start() - 1:m.start()] in CLOSE_QUOTES:
+            continue
+        name = m.group()
+        if name in lexicon.cue_set("generic_program") or re.match(r"^[一两]?(种|项|个|套|大|条)", name):
+            continue
+        if re.match(r"^[一二三四五六七八九十两双\d]+[个项条种大套]", name):
+            continue
+        out.append(_program(m.start(), m.end(), name, "numbered"))
+    return out
+
+
+# ---------------------------------------------------------------- people
+
+@lru_cache(maxsize=1)
+def _person_patterns():
+    surnames = sorted(lexicon.surnames(), key=len, reverse=True)
+    surname = "(?:" + "|".join(surnames) + ")"
+    roles = "|".join(map(re.escape, lexicon.cues("person_role")))
+    after = "|".join(map(re.escape, lexicon.cues("speech_after_name") + lexicon.cues("title_after_name")))
+    return {
+        "role_before": re.compile(f"(?:{roles})(?P<name>{surname}[\u4e00-\u9fff]{{1,2}})"),
+        "cue_after": re.compile(f"(?P<name>{surname}[\u4e00-\u9fff]{{1,2}}?)(?:{after})"),
+        "list_before_title": re.compile(
+            f"(?P<names>{surname}[\u4e00-\u9fff]{{1,2}}(?:、{surname}[\u4e00-\u9fff]{{1,2}})+)(?:院士|教授|同志|研究员|博士|等)"),
+        "comrade": re.compile(f"(?P<name>{surname}[\u4e00-\u9fff]{{1,2}})同志"),
+    }
+
+
+_NAME_BOUNDARY = set("在说等和与带担作是的为将到从对向也还就把被率介表告认坦指强感回谈提笑、，。；：:）)”’（(,.!?！？ \n")
+_BAD_GIVEN = set("的了在和与是为等说表书记主任村镇县市区省党委员会所队部局院校社之其这那个们")
+
+
+def _name_ok(name):
+    """A plausible personal name: not an ordinary word, and neither its given name nor its first
+    two characters an ordinary word (严格工, 查对象, 由专家 are not names)."""
+    if len(name) < 2 or any(ch in _BAD_GIVEN for ch in name[1:]):
+        return False
+    tags = lexicon.word_tags()
+    for part in {name, name[1:], name[:2]}:
+        tag = tags.get(part)
+        if len(part) >= 2 and tag is not None and tag not in ("nr", "nrt", "nrfg") \
+                and lexicon.word_frequency(part) >= (100 if part == name else 50):
+            return False
+    return True
+
+
+def _best_name(text, start):
+    """The end of the name starting at ``start``: two or three characters (three or four with a
+    compound surname), chosen by the cue word or boundary character that follows."""
+    cue_words = lexicon.cues("speech_after_name") + lexicon.cues("title_after_name") + lexicon.cues("person_role")
+    surname_len = 2 if text[start:start + 2] in lexicon.surnames() else 1
+    two, three = start + surname_len + 1, start + surname_len + 2
+    for end in (two, three):
+        if text.startswith(cue_words, end) and _name_ok(text[start:end]):
+            return end
+    for end in (three, two):
+        if end <= len(text) and (end == len(text) or text[end] in _NAME_BOUNDARY) and _name_ok(text[start:end]):
+            return end
+    return None
+
+
+def find_persons(text):
+    """Named people from role, speech and title context (书记杜世河, 沈其荣院士, 王芳表示)."""
+    pats = _person_patterns()
+    found = {}
+    for m in pats["role_before"].finditer(text):
+        s = m.start("name")
+        e = _best_name(text, s)
+        if e:
+            found.setdefault(s, Candidate(s, e, "Person", text[s:e], {"role_hint": text[m.start():s]}, "role"))
+    for m in pats["cue_after"].finditer(text):
+        s, e = m.start("name"), m.end("name")
+        if s in found or not _name_ok(text[s:e]):
+            continue
+        if s > 0 and is_cjk(text[s - 1]) and not _left_boundary_ok(text, s):
+            continue
+        found[s] = Candidate(s, e, "Person", text[s:e], {}, "cue")
+    for m in pats["list_before_title"].finditer(text):
+        pos = m.start("names")
+        for part in m.group("names").split("、"):
+            if _name_ok(part) and pos not in found:
+                found[pos] = Candidate(pos, pos + len(part), "Person", part, {}, "list")
+            pos += len(part) + 1
+    return sorted(found.values(), key=lambda c: c.start)
+
+
+def _left_boundary_ok(text, s):
+    """A name preceded by a CJK character needs that character to end a role or an institution."""
+    word = word_before(text, s)
+    return word in lexicon.cue_set("person_role") or text[s - 1] in "院所局部委社司队校"
+
+
+_BYLINE_NAME = re.compile(r"^(?:作者|文|撰稿|通讯员|记者)?\s*[:：/／]?\s*([\u4e00-\u9fff]{2,3})(?:\s+[\u4e00-\u9fff]{2,3})*\s*$")
+
+
+def byline_persons(byline):
+    """People named in a byline (作者：杨铭; 刘子璇 梁沛沛), none for a unit (中共…委组织部)."""
+    if not byline or any(h in byline for h in ("委", "部", "局", "报", "社", "中心", "办")):
+        return []
+    names = re.findall(r"[\u4e00-\u9fff]{2,3}", re.sub(r"^(作者|文|撰稿|通讯员|记者)\s*[:：/／]?", "", byline))
+    surnames = lexicon.surnames()
+    return [n for n in names if (n[0] in surnames or n[:2] in surnames) and _name_ok(n)]
+
+
+# ---------------------------------------------------------------- industries
+
+@lru_cache(maxsize=1)
+def _industry_automaton():
+    return _automaton(lexicon.industries())
+
+
+_INDUSTRY_CONTEXT = re.compile(r"(产业|种植|养殖|加工|种养)")
+_GENERIC_INDUSTRY = frozenset(
+    "特色 主导 传统 新兴 优势 农业 乡村 现代 高效 生态 富民 支柱 重点 绿色 数字 集体 村级 新型 未来 战略性 "
+    "相关 各类 本土 地方 当地 全 上下游 一二三 第一 第二 第三 二三 特色农业 现代农业 高效农业 热带农业 热带高效农业 "
+    "主导产业 新业态 融合 产业 农村 县域 村集体 文化 科技 服务 工业 农 经济 发展 优势特色 特色优势 规模 "
+    "多元 配套 关联 循环 低空 海洋 健康 养老".split())
+
+
+def find_industries(text, places=()):
+    """Industries: lexicon products and sectors, and X产业 / X种植 / X养殖 for unknown X."""
+    in_place = [False] * (len(text) + 1)
+    for c in places:
+        for i in range(c.start, c.end):
+            in_place[i] = True
+    out = {}
+    for start, end, word in find_longest(_industry_automaton(), text):
+        if not any(in_place[start:end]):
+            out[start] = Candidate(start, end, "Industry", word, {}, "lexicon")
+    for m in _INDUSTRY_CONTEXT.finditer(text):
+        start = name_start(text, m.start(), max_chars=4, verbs=(), nouns_only=True)
+        while start < m.start() and in_place[start]:
+            start += 1
+        stem = text[start:m.start()]
+        if len(stem) < 2 or stem in _GENERIC_INDUSTRY or is_generic(stem, extra=_GENERIC_INDUSTRY):
+            continue
+        if any(lexicon.word_tags().get(w) in ("s", "f", "r") for w in tokens(stem)):
+            continue  # 村里种植, 当地养殖
+        if any(s <= start < c.end for s, c in out.items()):
+            continue
+        if stem in gazetteer().by_short or stem in gazetteer().by_name:
+            continue
+        out[start] = Candidate(start, m.start(), "Industry", stem, {}, "pattern")
+    return sorted(out.values(), key=lambda c: c.start)

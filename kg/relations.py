@@ -1,0 +1,355 @@
+"""Relations between the entities of one document, each with the sentence that supports it.
+
+Rules work sentence by sentence on the recognised mentions: an entity, a cue word between or
+around the mentions, and the order of the arguments. Cue words are data (``kg/data/relation_cues.jsonl``);
+the rule name that produced a relation travels with its evidence.
+
+>>> from kg.extract import extract_text
+>>> rec = extract_text("2021年，浙江省安吉县在全县推行“积分制”。", name="t.txt")
+>>> [(r["type"], r["source"], r["target"], r["attrs"].get("year")) for r in rec["relations"] if r["type"] == "adopts"]
+[('adopts', 'Place:安吉县', 'Program:积分制', 2021)]
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import lexicon
+from .gazetteer import LEVEL_RANK
+
+YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年")
+CLAUSE_BREAK = re.compile(r"[，,：:；;]")
+
+
+@dataclass
+class Relation:
+    source: object  # Candidate
+    target: object
+    type: str
+    sentence: tuple  # (start, end) in the normalised text
+    rule: str
+    attrs: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=None)
+def relation_cues():
+    table = defaultdict(list)
+    for row in lexicon._jsonl("relation_cues.jsonl"):
+        table[row["kind"]].append(row["text"])
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in table.items()}
+
+
+@lru_cache(maxsize=None)
+def cue_pattern(kind):
+    return "(?:" + "|".join(map(re.escape, relation_cues()[kind])) + ")"
+
+
+def _between(text, a, b):
+    return text[a.end:b.start] if a.end <= b.start else ""
+
+
+def _is_agent(c):
+    return c.label in ("Place", "Organization")
+
+
+class _Sentence:
+    def __init__(self, start, end, mentions):
+        self.start, self.end = start, end
+        self.mentions = sorted(mentions, key=lambda c: (c.start, -c.end))
+
+
+def extract_relations(text, sentence_spans, mentions, home_place=None, article_year=None):
+    """All relations of one article. ``home_place`` (a Place candidate) stands in for a subject the
+    sentence leaves out (在社区实行兼职委员制 in an article about 琼中县)."""
+    out = []
+    by_sentence = []
+    ms = sorted(mentions, key=lambda c: c.start)
+    i = 0
+    for s, e in sentence_spans:
+        inside = [c for c in ms if s <= c.start and c.end <= e]
+        by_sentence.append(_Sentence(s, e, inside))
+    for sent in by_sentence:
+        out += _located_in(text, sent)
+        out += _roles(text, sent)
+        out += _adopts(text, sent, home_place, article_year)
+        out += _establishes(text, sent, home_place)
+        out += _partners(text, sent)
+        out += _focuses(text, sent)
+        out += _evolves(text, sent)
+        out += _spreads(text, sent, home_place)
+    return _dedupe(out)
+
+
+def _dedupe(relations):
+    seen, out = set(), []
+    for r in relations:
+        if r.source is r.target or (r.source.label, r.source.name) == (r.target.label, r.target.name):
+            continue
+        key = (r.type, r.source.label, r.source.name, r.target.label, r.target.name, r.sentence)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+# ---------------------------------------------------------------- located_in
+
+def _located_in(text, sent):
+    out = []
+    places = [c for c in sent.mentions if c.label == "Place"]
+    by_name = {c.name: c for c in places}
+    for c in places:
+        parent_name = c.attrs.get("parent")
+        if parent_name and parent_name in by_name and by_name[parent_name] is not c:
+            rule = "chain" if c.attrs.get("chain") else "gazetteer"
+            out.append(Relation(c, by_name[parent_name], "located_in", (sent.start, sent.end), rule))
+    for org in (c for c in sent.mentions if c.label == "Organization"):
+        inner = [p for p in places if org.start <= p.start and p.end <= org.end]
+        if inner:
+            out.append(Relation(org, inner[-1], "located_in", (sent.start, sent.end), "org-name"))
+    return out
+
+
+# ---------------------------------------------------------------- holds_role / affiliated_with
+
+_MEMBER_KINDS = {"university", "institute", "company", "cooperative", "association", "team"}
+
+
+def _role_text(segment):
+    roles = lexicon.cues("person_role")
+    seg = segment.strip("“”\"、 ")
+    if not seg or len(seg) > 12:
+        return None
+    if any(seg.endswith(r) or r in seg for r in roles):
+        return re.sub(r"[“”\"]", "", seg)
+    return None
+
+
+def _roles(text, sent):
+    out = []
+    persons = [c for c in sent.mentions if c.label == "Person"]
+    holders = [c for c in sent.mentions if c.label in ("Organization", "Place")]
+    for p in persons:
+        # [org|place] role [、 [org|place] role]* person — walk left from the person.
+        pos = p.start
+        for h in sorted((h for h in holders if h.end <= pos), key=lambda h: -h.end):
+            if h.end > pos:
+                continue
+            if any(o is not h and o.start <= h.start and h.end <= o.end for o in holders if o.end <= pos):
+                continue  # the place inside 云阁村党总支部 is not the holder
+            role = _role_text(text[h.end:pos])
+            if role is None:
+                break
+            kind = h.attrs.get("kind")
+            rtype = "affiliated_with" if h.label == "Organization" and kind in _MEMBER_KINDS else "holds_role"
+            out.append(Relation(p, h, rtype, (sent.start, sent.end), "role-before", {"role": role}))
+            pos = h.start
+            while pos > sent.start and text[pos - 1] in "、，, ":
+                pos -= 1
+        # person 担任 / 任 [place|org] role
+        after = text[p.end:sent.end]
+        m = re.match(r"^(?:在|曾|现)?(?:担任|任|出任|兼任|被聘为|受聘为|作为)", after)
+        if m:
+            for h in holders:
+                if h.start >= p.end + m.end() and h.start - (p.end + m.end()) <= 2:
+                    role = re.match(r"^[“”\"]?([\u4e00-\u9fff]{2,8}?)[”\"]?(?:[，。、；]|期间|以来|$|一职)", text[h.end:sent.end])
+                    if role and _role_text(role.group(1)):
+                        out.append(Relation(p, h, "holds_role", (sent.start, sent.end), "serves-as",
+                                            {"role": role.group(1)}))
+                    break
+    # Teams named after a person, inside an institution: 河南大学三亚研究院郭敬功团队.
+    for team in (c for c in sent.mentions if c.label == "Organization" and c.attrs.get("kind") == "team"):
+        for other in sent.mentions:
+            if other.label == "Organization" and other.end == team.start:
+                out.append(Relation(team, other, "affiliated_with", (sent.start, sent.end), "team-of"))
+                for person in persons:
+                    if team.start <= person.start and person.end <= team.end:
+                        out.append(Relation(person, other, "affiliated_with", (sent.start, sent.end), "team-of"))
+    # Sub-units inside their institution's name: 中国热带农业科学院热带生物技术研究所.
+    orgs = [c for c in sent.mentions if c.label == "Organization"]
+    for outer in orgs:
+        for inner in orgs:
+            if inner is not outer and outer.start == inner.start and inner.end < outer.end \
+                    and inner.attrs.get("kind") in ("university", "institute", "company"):
+                out.append(Relation(outer, inner, "affiliated_with", (sent.start, sent.end), "sub-unit"))
+    return out
+
+
+# ---------------------------------------------------------------- adopts / establishes
+
+def _subject_before(text, sent, pos, cue_kind):
+    """The nearest place or organisation before ``pos`` in the sentence, with a cue of ``cue_kind``
+    between them and no clause break that starts a new subject."""
+    cands = [c for c in sent.mentions if _is_agent(c) and c.end <= pos]
+    cands = [c for c in cands if not any(o is not c and o.start <= c.start and c.end <= o.end and o.end <= pos
+                                         for o in cands)]
+    for c in reversed(cands):
+        gap = text[c.end:pos]
+        if re.search(cue_pattern(cue_kind), gap) and len(gap) <= 40:
+            return c
+    return None
+
+
+def _year_near(text, sent, pos):
+    """The year the sentence gives for an event at ``pos``: the last year before it, else the first after."""
+    before = [m for m in YEAR.finditer(text, sent.start, pos)]
+    if before:
+        return int(before[-1].group(1))
+    m = YEAR.search(text, pos, sent.end)
+    return int(m.group(1)) if m else None
+
+
+def _adopts(text, sent, home_place, article_year):
+    out = []
+    verbs = cue_pattern("adopt_verb")
+    for prog in (c for c in sent.mentions if c.label == "Program"):
+        window = text[max(sent.start, prog.start - 30):prog.start]
+        if not re.search(verbs, window) and not re.search(verbs, text[prog.end:prog.end + 4]):
+            continue
+        subject = _subject_before(text, sent, prog.start, "adopt_verb")
+        rule = "subject-verb-program"
+        if subject is None:
+            if re.search(verbs, text[max(sent.start, prog.start - 12):prog.start]) and home_place is not None:
+                subject, rule = home_place, "article-subject"
+            else:
+                continue
+        year = _year_near(text, sent, prog.start)
+        attrs = {"program": prog.name}
+        if year:
+            attrs.update(year=year, year_source="sentence")
+        elif article_year:
+            attrs.update(year=article_year, year_source="article")
+        event = _event(text[max(sent.start, prog.start - 30):prog.end + 6])
+        if event:
+            attrs["event"] = event
+        out.append(Relation(subject, prog, "adopts", (sent.start, sent.end), rule, attrs))
+    return out
+
+
+def _event(window):
+    for kind in ("首创", "试点", "推广", "学习借鉴"):
+        if re.search(cue_pattern("event_" + kind), window):
+            return kind
+    return None
+
+
+def _establishes(text, sent, home_place):
+    out = []
+    verbs = cue_pattern("establish_verb")
+    for org in (c for c in sent.mentions if c.label == "Organization"):
+        window = text[max(sent.start, org.start - 24):org.start]
+        if not re.search(verbs + r"[^，。；]*$", window):
+            continue
+        subject = _subject_before(text, sent, org.start, "establish_verb")
+        rule = "subject-verb-org"
+        if subject is None or (subject.start <= org.start < subject.end):
+            if home_place is None:
+                continue
+            subject, rule = home_place, "article-subject"
+        out.append(Relation(subject, org, "establishes", (sent.start, sent.end), rule))
+    return out
+
+
+# ---------------------------------------------------------------- partners_with
+
+def _partners(text, sent):
+    out = []
+    cue = cue_pattern("partner_verb")
+    agents = [c for c in sent.mentions if _is_agent(c)]
+    agents = [c for c in agents if not any(o is not c and o.start <= c.start and c.end <= o.end for o in agents)]
+    for i, a in enumerate(agents):
+        for b in agents[i + 1:]:
+            gap = text[a.end:b.start]
+            after = text[b.end:min(sent.end, b.end + 16)]
+            if re.fullmatch(r"(?:与|和|同|跟|联合|携手)", gap) and re.match(r"^[^，。；]{0,10}?" + cue, after):
+                out.append(Relation(a, b, "partners_with", (sent.start, sent.end), "A-with-B"))
+            elif re.fullmatch(r"[^，。；]{0,6}?(?:与|同|和)", gap) and re.search(cue, after[:12]):
+                out.append(Relation(a, b, "partners_with", (sent.start, sent.end), "A-with-B"))
+            elif re.fullmatch(r"[^，。；]{0,4}" + cue + r"[^，。；]{0,4}", gap):
+                out.append(Relation(a, b, "partners_with", (sent.start, sent.end), "A-verb-B"))
+    return out
+
+
+# ---------------------------------------------------------------- focuses_on
+
+def _focuses(text, sent):
+    out = []
+    cue = cue_pattern("focus_cue")
+    industries = [c for c in sent.mentions if c.label == "Industry"]
+    for c in sent.mentions:
+        if c.label not in ("Organization", "Program"):
+            continue
+        for ind in industries:
+            if c.start <= ind.start and ind.end <= c.end:
+                out.append(Relation(c, ind, "focuses_on", (sent.start, sent.end), "name"))
+            elif ind.end <= c.start and re.search(cue, text[max(sent.start, ind.start - 8):ind.start]) \
+                    and not CLAUSE_BREAK.search(text[ind.end:c.start]) and c.start - ind.end <= 20:
+                out.append(Relation(c, ind, "focuses_on", (sent.start, sent.end), "cue-industry-org"))
+            elif c.end <= ind.start and re.search(cue, text[c.end:ind.start]) \
+                    and not CLAUSE_BREAK.search(text[c.end:ind.start]) and ind.start - c.end <= 16:
+                out.append(Relation(c, ind, "focuses_on", (sent.start, sent.end), "org-cue-industry"))
+    return out
+
+
+# ---------------------------------------------------------------- evolves_into
+
+def _evolves(text, sent):
+    out = []
+    progs = [c for c in sent.mentions if c.label == "Program"]
+    cue = cue_pattern("evolve_cue")
+    for i, a in enumerate(progs):
+        for b in progs[i + 1:]:
+            gap = text[a.end:b.start]
+            before = text[max(sent.start, a.start - 3):a.start]
+            if re.fullmatch(r"[”\"]?(?:到|至)[“\"]?", gap) and re.search(r"(?:从|由)[“\"]?$", before):
+                out.append(Relation(a, b, "evolves_into", (sent.start, sent.end), "from-A-to-B"))
+            elif re.fullmatch(r"[^，。；]{0,8}?" + cue + r"[^，。；]{0,3}", gap):
+                out.append(Relation(a, b, "evolves_into", (sent.start, sent.end), "A-upgraded-to-B"))
+    return out
+
+
+# ---------------------------------------------------------------- spreads_to
+
+_SCOPE = {"全省": "province", "全市": "city", "全州": "city", "全县": "county", "全区": "county", "全旗": "county"}
+
+
+def _spreads(text, sent, home_place):
+    out = []
+    learn = cue_pattern("learn_cue")
+    promote = cue_pattern("promote_cue")
+    places = [c for c in sent.mentions if c.label == "Place"]
+    progs = [c for c in sent.mentions if c.label == "Program"]
+    # B 学习借鉴 A 的 P 经验
+    for m in re.finditer(learn, text[sent.start:sent.end]):
+        pos = sent.start + m.start()
+        learners = [p for p in places if p.end <= pos]
+        sources = [p for p in places if p.start >= pos + len(m.group())]
+        if not learners and home_place is not None:
+            learners = [home_place]
+        if learners and sources:
+            b, a = learners[-1], sources[0]
+            prog = next((p for p in progs if p.start >= a.end), None) or next(iter(progs), None)
+            attrs = {"program": prog.name, "cue": m.group()} if prog else {"cue": m.group()}
+            out.append(Relation(a, b, "spreads_to", (sent.start, sent.end), "B-learns-from-A", attrs))
+    # P 推广到 B / 在 B 推广 / 在全市推广
+    for m in re.finditer(promote, text[sent.start:sent.end]):
+        pos = sent.start + m.start()
+        end = pos + len(m.group())
+        prog = next((p for p in reversed(progs) if p.end <= pos), None) or next(iter(progs), None)
+        origin = next((p for p in places if p.end <= pos), None) or home_place
+        if prog is None or origin is None:
+            continue
+        targets = [p for p in places if p.start >= end and p.start - end <= 20 and p is not origin]
+        scope = re.search("(全省|全市|全州|全县|全区|全旗)", text[max(sent.start, pos - 6):end + 4])
+        if not targets and scope:
+            wanted = _SCOPE[scope.group(1)]
+            targets = [p for p in sent.mentions if p.label == "Place" and p.attrs.get("level") == wanted
+                       and p is not origin and LEVEL_RANK[wanted] < LEVEL_RANK.get(origin.attrs.get("level"), 5)]
+            if not targets and origin.attrs.get("parent") and wanted != origin.attrs.get("level"):
+                targets = []  # the higher level is not named in this sentence: left to the article pass
+        for t in targets[:4]:
+            out.append(Relation(origin, t, "spreads_to", (sent.start, sent.end), "promoted-to",
+                                {"program": prog.name, "cue": m.group()}))
+    return out

@@ -1,0 +1,112 @@
+"""The reader: encodings, Traditional text, PDF line breaks, article splitting, bad input."""
+import pytest
+
+from kg.io import InputError, decode, list_corpus, read_file, read_text
+
+TEXT = ("海南省琼中黎族苗族自治县全面推行兼职委员制。琼中县在全县13个社区推行“红色物业”，"
+        "由县委组织部牵头，社区党组织书记担任召集人，定期召开联席会议研究解决群众关心的问题。")
+TRAD = ("海南省瓊中黎族苗族自治縣全面推行兼職委員制。瓊中縣在全縣13個社區推行「紅色物業」，"
+        "由縣委組織部牽頭，社區黨組織書記擔任召集人，定期召開聯席會議研究解決群眾關心的問題。")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030", "gbk"])
+def test_reads_each_encoding(tmp_path, encoding):
+    path = tmp_path / "a.txt"
+    path.write_bytes(TEXT.encode(encoding))
+    doc = read_file(path)
+    assert doc.text == TEXT
+    assert doc.norm.startswith("海南省琼中黎族苗族自治县")
+
+
+def test_reads_big5_traditional_and_maps_offsets_to_original(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(TRAD.encode("big5"))
+    doc = read_file(path)
+    assert doc.text == TRAD
+    assert "琼中县在全县13个社区推行" in doc.norm  # processed in Simplified form
+    start = doc.norm.index("红色物业")
+    assert doc.original(start, start + 4) == "紅色物業"
+
+
+def test_traditional_extraction_points_into_original_text():
+    from kg.extract import extract_text
+    rec = extract_text(TRAD, name="t.txt")
+    names = {e["name"] for e in rec["entities"]}
+    assert "琼中黎族苗族自治县" in names and "红色物业" in names
+    for ent in rec["entities"]:
+        for m in ent["mentions"]:
+            assert TRAD[m["start"]:m["end"]] == m["text"]
+
+
+def test_rejoins_lines_broken_inside_a_sentence():
+    raw = ("我们整合了海口农商行的金融资源，推出了便利的富农贷和花卉贷等项目，帮助花农解决后顾之忧，并建立了海口农商\n\n"
+           "行联络站。\n\n## 强链 推动产业由弱变强\n\n下一段。")
+    doc = read_text(raw)
+    assert "海口农商行联络站" in doc.norm
+    assert "\n\n## 强链" in doc.norm  # a heading is not joined
+    i = doc.norm.index("农商行联络站")
+    assert doc.original(i, i + 3) == "农商\n\n行"
+
+
+def test_drops_page_numbers_and_web_navigation():
+    raw = ("首页 > 新闻中心 > 基层动态\n\n某县推行积分制管理，取得良好成效，群众满意度明显提升\n\n— 12 —\n\n"
+           "，村级事务公开透明。\n\n责任编辑：王五\n\n【打印】【关闭】\n")
+    doc = read_text(raw)
+    assert "首页" not in doc.norm and "责任编辑" not in doc.norm and "打印" not in doc.norm
+    assert "提升，村级事务公开透明" in doc.norm.replace("\n", "")
+
+
+def test_html_is_stripped_with_offsets_kept():
+    raw = "<html><body><p>浙江省安吉县&nbsp;推行“积分制”。</p><script>alert(1)</script></body></html>"
+    doc = read_text(raw, name="p.html")
+    assert "alert" not in doc.norm and "<p>" not in doc.norm
+    i = doc.norm.index("安吉县")
+    assert doc.original(i, i + 3) == "安吉县"
+
+
+def test_splits_a_file_into_articles_with_title_byline_and_year():
+    raw = ("海南省海口市：做强链上党建\n\n■中共海口市委组织部\n\n2024年，海口市成立4个产业链党委。\n\n"
+           "江苏省镇江市：党建引领基层治理\n\n■中共镇江市委社会工作部\n\n2023年，镇江市推行网格化管理。\n")
+    doc = read_text(raw)
+    assert [(a.title, a.byline, a.year) for a in doc.articles] == [
+        ("海南省海口市：做强链上党建", "中共海口市委组织部", 2024),
+        ("江苏省镇江市：党建引领基层治理", "中共镇江市委社会工作部", 2023)]
+    second = doc.articles[1]
+    assert raw[second.start:second.end].startswith("江苏省镇江市")
+
+
+def test_seed_journal_issue_splits_into_many_articles():
+    from conftest import SEEDS
+    doc = read_file(SEEDS / "001_d92f204b041c1c56.txt")
+    assert len(doc.articles) >= 5
+
+
+@pytest.mark.parametrize("content,problem", [(b"", "empty file"), (b"  \n\t ", "empty file"),
+                                             (bytes(range(256)) * 20, "binary")])
+def test_bad_files_raise_one_line_errors(tmp_path, content, problem):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_file(path)
+    message = str(info.value)
+    assert str(path) in message and problem in message and "\n" not in message
+
+
+def test_missing_path_is_reported_not_raised(tmp_path):
+    listed = list(list_corpus([tmp_path / "nope.txt"]))
+    assert len(listed) == 1 and isinstance(listed[0][1], InputError)
+    assert "no such file" in str(listed[0][1])
+
+
+def test_folder_is_read_recursively(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.txt").write_text("内容", encoding="utf-8")
+    (tmp_path / "a" / "y.md").write_text("内容", encoding="utf-8")
+    (tmp_path / "a" / "z.png").write_bytes(b"\x89PNG")
+    names = sorted(p.name for p, _ in list_corpus([tmp_path]))
+    assert names == ["x.txt", "y.md"]
+
+
+def test_decode_rejects_invalid_utf16_bom():
+    with pytest.raises(InputError):
+        decode(b"\xff\xfe\x00\xd8", "x.txt")
