@@ -69,6 +69,28 @@ def evaluate(gold, corpus, as_json):
     click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json else format_table(scores))
 
 
+def load_or_build_graph(paths):
+    """A graph from ``graph.json`` (written by kg build), or extracted from a corpus."""
+    from .graph import build_graph, from_json
+    if len(paths) == 1 and str(paths[0]).endswith(".json") and Path(paths[0]).is_file():
+        return from_json(Path(paths[0]).read_text(encoding="utf-8"))
+    from .extract import extract_corpus
+    return build_graph(extract_corpus(paths, on_error=lambda e: _err(str(e))))
+
+
+@main.command()
+@click.argument("source", nargs=-1, required=True)
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--level", type=click.Choice(["village", "town", "county", "city", "province"]), default=None,
+              help="Roll adoptions up to this administrative level.")
+def diffusion(source, out, level):
+    """Adoption tables, cascades, spread edges (explicit and NetInf-inferred) and diffusion.html,
+    from a corpus or a graph.json."""
+    from .diffusion import write_outputs
+    write_outputs(load_or_build_graph(source), out, level=level)
+    click.echo(f"kg: diffusion tables → {out}", err=True)
+
+
 @main.command()
 @click.argument("name")
 @click.option("--graph", "graph_path", required=True, type=click.Path(exists=True, dir_okay=False),
