@@ -101,17 +101,30 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
         if not is_cjk(text[pos - 1]):
             break
         word = word_before(text, pos)
+        if known:
+            # Never let a dictionary word straddle the end of a recognised name (遵义市|委).
+            cut = next((e for e in range(pos - 1, pos - len(word), -1) if e in known), None)
+            if cut is not None:
+                word = text[cut:pos]
         if pos - len(word) < floor:
             break
         tag = tags.get(word, "x")
-        if word in stops or (tag in _STOP_TAGS and word not in verbs):
+        if word in stops:
             break
-        if tag == "v" and word not in verbs:
-            break
-        if nouns_only and tag not in _NOUN_TAGS and word not in verbs:
+        if len(word) == 1:
+            # Single characters of proper names (黄杜, 东岚) carry unreliable tags: stop only at
+            # function characters.
+            if word in _FUNCTION_CHARS:
+                break
+        elif (tag in _STOP_TAGS and word not in verbs) or (tag == "v" and word not in verbs) \
+                or (nouns_only and tag not in _NOUN_TAGS and word not in verbs):
             break
         pos -= len(word)
     return pos
+
+
+_FUNCTION_CHARS = frozenset("的地得了着过在和与及或并而且把被对向从到于以为由给让使将也都又还就才只再很最更太已曾是有"
+                            "这那此其该各每本全某等个名位所座条处次")
 
 
 def splits_word(text, start):
@@ -133,7 +146,7 @@ def is_generic(modifier, extra=()):
     """True when a modifier has nothing that names a particular thing (村, 产业链, 基层 …)."""
     generic = lexicon.cue_set("generic_modifier")
     words = [w for w in tokens(modifier) if w.strip()]
-    return all(w in generic or w in extra or len(w) == 1 for w in words)
+    return all(w in generic or w in extra or w in _FUNCTION_CHARS for w in words)
 
 
 # ---------------------------------------------------------------- places
@@ -144,7 +157,7 @@ _SUFFIX_LEVEL = {"街道": "town", "镇": "town", "乡": "town", "苏木": "town
                  "新区": "other", "开发区": "other", "高新区": "other", "科技城": "other",
                  "产业园": "other", "工业园": "other", "园区": "other"}
 # What may not follow a village/town suffix for it to be a place (村级, 村民, 乡村, 镇街 …).
-_NOT_AFTER = {"村": "级民委务集干规两组庄寨情貌容落医嫂官史风长", "乡": "村镇贤愁音亲土里情镇间长", "镇": "街级域区委长",
+_NOT_AFTER = {"村": "级民委务集干规两组庄寨情貌容落医嫂官史风长公", "乡": "村镇贤愁音亲土里情镇间长", "镇": "街级域区委长",
               "社区": "化级", "街道": "办级", "园区": "化"}
 _GENERIC_PLACE_NAMES = frozenset(
     "农村 乡村 新农村 行政村 自然村 示范村 重点村 试点村 先进村 后进村 贫困村 脱贫村 软弱涣散村 空壳村 薄弱村 "
@@ -154,7 +167,9 @@ _GENERIC_PLACE_NAMES = frozenset(
     "科技城 产业园 工业园 全区 全县 全市 老区 苏区 边区 景区 城区 矿区 林区 牧区 山区 库区 社区内 "
     "乡村振兴示范村 和美乡村 宜居宜业和美乡村 城乡社区 易地扶贫搬迁安置社区 安置社区 搬迁社区 涉农社区 "
     "签约村 结对村 帮扶村 共建村 联建村 示范社区 试点社区 薄弱社区 基层社区 商住小区 驻村 包村 进村 入村 强村 "
-    "兴村 富村 穷村 邻村 各村 村村 一村 二村 新村 老村 本村 外村 整村 全村".split())
+    "兴村 富村 穷村 邻村 各村 村村 一村 二村 新村 老村 本村 外村 整村 全村 淘宝村 产茶村 专业村 产业村 "
+    "联村 扶村 驻镇 帮镇 驻乡 包镇 包乡 农业农村 "
+    "明星村 富裕村 模范村 亿元村 千万元村 百万元村 电商村 旅游村 网红村 生态村 卫生村 平安村 法治村 善治村".split())
 
 
 def _place_surface_ok(text, start, end):
@@ -162,6 +177,9 @@ def _place_surface_ok(text, start, end):
     和政 in 和政策."""
     if text[end:end + 1] in ("路", "街", "社", "号", "牌"):
         return False
+    surface = text[start:end]
+    if (len(surface) >= 3 or surface in gazetteer().by_name) and surface[-1] in "省市县区州盟旗镇乡":
+        return not (text[end:end + 1] and text[end - 1:end + 1] in ("区域", "市场", "县城", "区位", "市民", "镇街"))
     return not (splits_word(text, start) or splits_word(text, end))
 
 
@@ -169,7 +187,8 @@ def _place_surface_ok(text, start, end):
 def _place_automaton():
     gaz = gazetteer()
     towns = {t for t in gaz.towns if len(t) >= 3 and t not in _GENERIC_PLACE_NAMES
-             and not any(t.endswith(g) for g in ("社区", "办事处"))}
+             and not any(t.endswith(g) for g in ("社区", "办事处"))
+             and not (t[:2] in gaz.by_name or t[:3] in gaz.by_name)}  # 曹县大集镇 is a county + a town
     return _automaton(set(gaz.by_name) | set(gaz.by_short) | towns)
 
 
@@ -182,6 +201,9 @@ def find_places(text):
     for start, end, word in find_longest(_place_automaton(), text):
         if not _place_surface_ok(text, start, end):
             continue
+        if word not in gaz.by_name and _SUFFIX.match(text, end) and _SUFFIX.match(text, end).group() in (
+                "村", "镇", "乡", "社区", "街道", "居委会"):
+            continue  # 响水村, 江西村: a village named like a county, not the county
         if word in gaz.by_name or word in gaz.by_short:
             options = gaz.by_name.get(word) or gaz.by_short.get(word)
             cand = Candidate(start, end, "Place", options[0].name,
@@ -258,15 +280,18 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
     for gap in range(1, 6):
         prev = ends.get(s_start - gap)
         if prev is not None:
-            if s_start - gap >= name_from and _stem_ok(text[s_start - gap:s_start]):
+            stem = text[s_start - gap:s_start]
+            if s_start - gap >= name_from and _stem_ok(stem) and (len(stem) >= 2 or text[s_start - gap:s_end] in known) \
+                    and not _inside_generic(text, s_start - gap, s_end):
                 return Candidate(s_start - gap, s_end, "Place", text[s_start - gap:s_end], {"level": level}, "chain")
             break
     # A name the gazetteer knows (longest first), if it starts at a word boundary.
-    for length in range(min(6, s_start - name_from), 1, -1):
+    for length in range(min(6, s_start - floor), 1, -1):
         start = s_start - length
         name = text[start:s_end]
         if name in known and _stem_ok(name[:-len(suffix)]) and not _inside_generic(text, start, s_end) \
-                and not splits_word(text, start) and not _common_word(name[:-len(suffix)]):
+                and not splits_word(text, start) and (start == floor or not _common_word(name[:-len(suffix)])) \
+                and not any(ch in _FUNCTION_CHARS for ch in name[:-len(suffix)]):
             return Candidate(start, s_end, "Place", name, {"level": level}, "gazetteer")
     # Otherwise a short proper name before the suffix.
     start = name_from if level == "other" else max(name_from, s_start - 4)
@@ -284,6 +309,8 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
 
 def _common_word(word, threshold=300):
     """An ordinary word (精简, 试点, 整治) rather than a proper name."""
+    if len(word) < 2:
+        return False
     tag = lexicon.word_tags().get(word)
     return tag is not None and tag not in ("ns", "nr", "nrt", "nz") and lexicon.word_frequency(word) >= threshold
 
@@ -291,8 +318,8 @@ def _common_word(word, threshold=300):
 def _stem_ok(stem):
     """A place name's stem: Chinese characters, no counter or determiner, not an administrative word."""
     return (len(stem) >= 1 and all(is_cjk(ch) for ch in stem) and stem[0] not in "全各每本该此其这那某县市区省镇乡村"
-            and not any(ch in "个名家所座条处" for ch in stem) and stem not in _GENERIC_PLACE_NAMES
-            and not stem.endswith(("街道", "社区", "乡村", "农村"))
+            and not any(ch in "个名所座条处" for ch in stem) and stem not in _GENERIC_PLACE_NAMES
+            and not stem.endswith(("街道", "社区", "乡村", "农村")) and not any(ch in "村镇乡" for ch in stem[1:])
             and not any(w in lexicon.cue_set("stop_word") for w in tokens(stem)))
 
 
@@ -300,6 +327,7 @@ def _inside_generic(text, start, end):
     """True when text[start:end], or it extended left by a few characters, is a generic word
     (美乡村 inside 和美乡村)."""
     return any(text[max(0, start - k):end] in _GENERIC_PLACE_NAMES for k in range(0, 4)) \
+        or any(text[j:end] in _GENERIC_PLACE_NAMES for j in range(start + 1, end - 1)) \
         or text[start:end].endswith(("乡村", "农村"))
 
 
@@ -331,6 +359,10 @@ def resolve_places(cands, text):
         if codes is not None:
             supported = [code for code in codes
                          if code in context or context & {p.code for p in gaz.chain(code)[:-1]}]
+            if gaz.needs_context(surface):
+                # An ordinary word (合作, 东方) is a place only next to its own parent or full name.
+                supported = [code for code in supported if code in context or gaz.by_code[code].parent in context
+                             and gaz.by_code[gaz.by_code[code].parent].level != "province"]
             county_short = short and gaz.by_code[codes[0]].level == "county"
             if not supported and (gaz.needs_context(surface) or (short and len(codes) > 1) or county_short):
                 continue
@@ -424,12 +456,15 @@ def find_organizations(text, places=()):
     matches = list(find_longest(_head_automaton(), text))
     head_ends = {e for _, e, _ in matches}
     known = {c.end: c.start for c in places}
+    people = [c for c in places if c.label == "Person"]
+    places = [c for c in places if c.label == "Place"]
     tags = lexicon.word_tags()
     for h_start, h_end, head in matches:
         kind = heads[head]
         if text[h_end:h_end + 1] in ("化", "制", "式") and kind != "party":
             continue
-        if text[h_start:h_end + 1] in tags or text[h_start:h_end + 2] in tags:
+        if (text[h_start:h_end + 1] in tags or text[h_start:h_end + 2] in tags) \
+                and not text.startswith(lexicon.cues("person_role"), h_end):
             continue  # 党组 in 党组织, 联盟 in 联盟化: the head is part of a longer word
         start = name_start(text, h_start, max_chars=18, known=known, nouns_only=True)
         if start == h_start and text[h_start - 1:h_start] in CLOSE_QUOTES:
@@ -437,23 +472,33 @@ def find_organizations(text, places=()):
             if 0 <= q and h_start - q <= 16:
                 start = q
         if kind in _TEAM_KINDS:
-            # 河南大学三亚研究院郭敬功团队: the team is 郭敬功团队, affiliated with the institute.
+            # 河南大学三亚研究院郭敬功团队: a team named after a person is its own organisation
+            # (affiliated with the institute); 河北农业大学食用菌专家服务团 keeps its institution.
             inner = [e for e in head_ends if start < e < h_start]
-            if inner:
+            if inner and any(max(inner) <= c.start and c.end <= h_start for c in people):
                 start = max(inner)
-        start = _trim_chain(text, start, h_start, place_at, place_end)
+            elif text[start - 1:start] == "驻" and start - 1 in head_ends:
+                # 四川省农科院驻柑子坪村工作队: the sending institution is part of the team's name.
+                start = name_start(text, start - 1, max_chars=14, known=known, nouns_only=True)
         if text.startswith("中共", start):
             start += 2
+        start = _trim_chain(text, start, h_start, place_at, place_end)
         modifier = text[start:h_start]
         coord = _COORD_TAIL.search(text, max(0, start - 6), start)
         if coord and coord.end() == start:
+            # 曲子镇、洪德镇等乡镇党委 → 曲子镇党委: an administrative category is not part of the name.
+            shared = text[h_start:h_end] if modifier.endswith(("乡镇", "村", "社区", "镇", "乡", "街道", "村级")) \
+                else text[start:h_end]
             for item_start, item_end in _list_items(text, coord.start(), known):
-                name = _clean_org(text[item_start:item_end] + text[start:h_end])
+                name = _clean_org(text[item_start:item_end] + shared)
                 out.append(Candidate(item_start, h_end, "Organization", name,
                                      {"kind": kind, "coordinated": True, "name_span": [item_start, item_end]}))
             continue
-        has_name = any(start <= c.start and c.end <= h_start for c in places)
-        if not modifier or (not has_name and is_generic(modifier.replace("“", "").replace("”", ""), extra=heads)):
+        has_name = any(start <= c.start and c.end <= h_start for c in places + people)
+        bare = modifier.replace("“", "").replace("”", "")
+        if not modifier or (not has_name and (is_generic(bare, extra=heads) or all(
+                _common_word(w, 200) or w in heads or w in _FUNCTION_CHARS or w in lexicon.cue_set("generic_modifier")
+                for w in tokens(bare)))):
             continue
         out.append(Candidate(start, h_end, "Organization", _clean_org(text[start:h_end]), {"kind": kind}))
     return out
@@ -464,15 +509,25 @@ def _clean_org(name):
 
 
 def _trim_chain(text, start, end, place_at, place_end):
-    """Skip the upper part of a leading administrative chain: keep its lowest place."""
+    """Skip the upper part of a leading administrative chain written in full (海南省海口市琼山区
+    云龙镇云阁村党总支部 → 云阁村党总支部); a place without its suffix is part of the name
+    (诸暨市枫源香榧专业合作社 stays whole)."""
     pos = start
     last = None
-    while pos in place_at and place_at[pos].end <= end:
+    while pos in place_at and place_at[pos].end <= end and _full_admin(text, place_at[pos]):
         last = place_at[pos]
         pos = last.end
     if last is not None and last.start > start:
         return last.start
     return start
+
+
+def _full_admin_text(surface):
+    return surface[-1:] in "省市县区州盟旗镇乡村" or surface.endswith(("街道", "社区"))
+
+
+def _full_admin(text, place):
+    return text[place.end - 1:place.end] in "省市县区州盟旗镇乡村" or text[place.start:place.end].endswith(("街道", "社区"))
 
 
 def _list_items(text, end, known=None):
@@ -584,17 +639,19 @@ def _person_patterns():
     }
 
 
-_NAME_BOUNDARY = set("在说等和与带担作是的为将到从对向也还就把被率介表告认坦指强感回谈提笑、，。；：:）)”’（(,.!?！？ \n")
+_NAME_BOUNDARY = set("在说等和与带担作是的为将到从对向也还就把被率介表告认坦指强感回谈提笑来由任常曾现已每负牵组多先坚积兼亲原"
+                     "、，。；：:）)”’（(,.!?！？ \n")
 _BAD_GIVEN = set("的了在和与是为等说表书记主任村镇县市区省党委员会所队部局院校社之其这那个们")
 
 
-def _name_ok(name):
-    """A plausible personal name: not an ordinary word, and neither its given name nor its first
-    two characters an ordinary word (严格工, 查对象, 由专家 are not names)."""
+def _name_ok(name, strict=True):
+    """A plausible personal name: not an ordinary word; with ``strict`` (no role word before it)
+    neither its given name nor its first two characters an ordinary word either (严格工, 查对象,
+    由专家 are not names, but 书记王建设 is)."""
     if len(name) < 2 or any(ch in _BAD_GIVEN for ch in name[1:]):
         return False
     tags = lexicon.word_tags()
-    for part in {name, name[1:], name[:2]}:
+    for part in ({name, name[1:], name[:2]} if strict else {name}):
         tag = tags.get(part)
         if len(part) >= 2 and tag is not None and tag not in ("nr", "nrt", "nrfg") \
                 and lexicon.word_frequency(part) >= (100 if part == name else 50):
@@ -602,17 +659,17 @@ def _name_ok(name):
     return True
 
 
-def _best_name(text, start):
+def _best_name(text, start, strict=False):
     """The end of the name starting at ``start``: two or three characters (three or four with a
     compound surname), chosen by the cue word or boundary character that follows."""
     cue_words = lexicon.cues("speech_after_name") + lexicon.cues("title_after_name") + lexicon.cues("person_role")
     surname_len = 2 if text[start:start + 2] in lexicon.surnames() else 1
     two, three = start + surname_len + 1, start + surname_len + 2
     for end in (two, three):
-        if text.startswith(cue_words, end) and _name_ok(text[start:end]):
+        if text.startswith(cue_words, end) and _name_ok(text[start:end], strict):
             return end
     for end in (three, two):
-        if end <= len(text) and (end == len(text) or text[end] in _NAME_BOUNDARY) and _name_ok(text[start:end]):
+        if end <= len(text) and (end == len(text) or text[end] in _NAME_BOUNDARY) and _name_ok(text[start:end], strict):
             return end
     return None
 
@@ -645,7 +702,7 @@ def find_persons(text):
 def _left_boundary_ok(text, s):
     """A name preceded by a CJK character needs that character to end a role or an institution."""
     word = word_before(text, s)
-    return word in lexicon.cue_set("person_role") or text[s - 1] in "院所局部委社司队校"
+    return word in lexicon.cue_set("person_role") or text[s - 1] in "院所局部委社司队校园站馆心会团厂场"
 
 
 _BYLINE_NAME = re.compile(r"^(?:作者|文|撰稿|通讯员|记者)?\s*[:：/／]?\s*([\u4e00-\u9fff]{2,3})(?:\s+[\u4e00-\u9fff]{2,3})*\s*$")
@@ -682,9 +739,22 @@ def find_industries(text, places=()):
         for i in range(c.start, c.end):
             in_place[i] = True
     out = {}
+    known = {c.end: c.start for c in places if c.label == "Place"}
     for start, end, word in find_longest(_industry_automaton(), text):
-        if not any(in_place[start:end]):
-            out[start] = Candidate(start, end, "Industry", word, {}, "lexicon")
+        if any(in_place[start:end]):
+            continue
+        # A named product keeps the place short form or the variety before it: 五常大米, 苍溪雪梨,
+        # 红心猕猴桃 (but not 田阳区芒果, 卖柚子, 智能化木耳).
+        prefix_start = known.get(start)
+        if prefix_start is not None and start - prefix_start >= 2 and not _full_admin_text(text[prefix_start:start]):
+            start = prefix_start
+        else:
+            word = word_before(text, start)
+            tag = lexicon.word_tags().get(word)
+            if len(word) == 2 and tag in ("n", "nz", "b", "ns", "nr") and not _common_word(word, 200) \
+                    and word not in _GENERIC_INDUSTRY and not splits_word(text, start - 2):
+                start -= 2
+        out[start] = Candidate(start, end, "Industry", text[start:end], {}, "lexicon")
     for m in _INDUSTRY_CONTEXT.finditer(text):
         start = name_start(text, m.start(), max_chars=4, verbs=(), nouns_only=True)
         while start < m.start() and in_place[start]:
