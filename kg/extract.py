@@ -55,6 +55,7 @@ def extract_document(doc):
     cands = list(sdoc.user_data.get("kg", []))
     cands += _byline_candidates(doc)
     cands = _canonical_organizations(cands, doc.norm)
+    cands = _canonical_industries(cands)
     sents = doc_sentences(sdoc)
     relations = []
     for article in doc.articles:
@@ -96,6 +97,18 @@ def _canonical_organizations(cands, text):
 
 
 _TOWN_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:镇|乡|街道)(?=[\u4e00-\u9fff]{2})")
+
+
+def _canonical_industries(cands):
+    """An industry named in short inside a longer name (龙虾 in 龙虾养殖产业链党委) is the document's
+    one industry that contains it (小龙虾)."""
+    inds = [c for c in cands if c.label == "Industry"]
+    names = {c.name for c in inds}
+    for c in inds:
+        longer = {n for n in names if n != c.name and c.name in n}
+        if len(longer) == 1:
+            c.name = longer.pop()
+    return cands
 
 
 def _home_place(text, article, cands):

@@ -60,6 +60,13 @@ def programs():
 
 
 @lru_cache(maxsize=None)
+def program_usage():
+    """Lexicon programs that are also an organisation type (产业链党委: ``org_like``) or a role
+    (科技特派员: ``role_like``): they name a program only when used as one."""
+    return {row["name"]: row["usage"] for row in _jsonl("programs.jsonl") if row.get("usage")}
+
+
+@lru_cache(maxsize=None)
 def program_families():
     """(family, compiled pattern) pairs: a program whose name matches belongs to the family."""
     import re

@@ -179,15 +179,36 @@ def _roles(text, sent):
 
 # ---------------------------------------------------------------- adopts / establishes
 
+_NOT_SUBJECT_BEFORE = re.compile(r"(?:在|与|和|同|跟|对|向|为|给|帮助|联合|依托|带动|指导|吸纳|通过|借助|面向|覆盖|到|至|从|"
+                                 r"及|、|以|把|将|让|使|组织|动员|邀请|引进|引入|成立|组建|建立|推动|支持|服务|结对|帮扶)$")
+
+
 def _subject_before(text, sent, pos, cue_kind):
-    """The nearest place or organisation before ``pos`` in the sentence, with a cue of ``cue_kind``
-    between them and no clause break that starts a new subject."""
-    cands = [c for c in sent.mentions if _is_agent(c) and c.end <= pos]
-    cands = [c for c in cands if not any(o is not c and o.start <= c.start and c.end <= o.end and o.end <= pos
-                                         for o in cands)]
-    for c in reversed(cands):
-        gap = text[c.end:pos]
-        if re.search(cue_pattern(cue_kind), gap) and len(gap) <= 40:
+    """The subject of a verb at ``pos``: the first place or organisation of the sentence that is
+    not the object of a preposition (与X, 在X, 依托X), taking the lowest member of an
+    administrative chain (江苏省淮安市盱眙县 → 盱眙县); ``由X`` names the agent outright. There
+    must be a cue of ``cue_kind`` between the subject and ``pos``."""
+    agents = [c for c in sent.mentions if _is_agent(c) and c.end <= pos]
+    agents = [c for c in agents if not any(o is not c and o.start <= c.start and c.end <= o.end and o.end <= pos
+                                           for o in agents)]
+    ends = {c.end: c for c in agents}
+    heads = [c for c in agents if not (c.end in {o.start for o in agents})]  # last member of each chain
+    cue = cue_pattern(cue_kind)
+    for c in heads:
+        chain_start = c
+        while chain_start.start in ends:
+            chain_start = ends[chain_start.start]
+        if text[max(sent.start, chain_start.start - 1):chain_start.start] == "由":
+            if re.search(cue, text[c.end:pos]):
+                return c
+    for c in heads:
+        chain_start = c
+        while chain_start.start in ends:
+            chain_start = ends[chain_start.start]
+        before = text[max(sent.start, chain_start.start - 4):chain_start.start]
+        if _NOT_SUBJECT_BEFORE.search(before):
+            continue
+        if re.search(cue, text[c.end:pos]) and pos - c.end <= 60:
             return c
     return None
 
@@ -274,7 +295,12 @@ def _partners(text, sent):
 
 # ---------------------------------------------------------------- focuses_on
 
+_INDUSTRY_MARK = re.compile(r"^(?:产业链|产业|种植|养殖|加工|种养|基地|示范园|产业园|园区|主产区)")
+
+
 def _focuses(text, sent):
+    """An organisation or program focuses on an industry its name contains (三门坡荔枝产业链党委),
+    or one named in the same clause as an industry (围绕荔枝产业, 在小龙虾产业中推行…)."""
     out = []
     cue = cue_pattern("focus_cue")
     industries = [c for c in sent.mentions if c.label == "Industry"]
@@ -284,12 +310,14 @@ def _focuses(text, sent):
         for ind in industries:
             if c.start <= ind.start and ind.end <= c.end:
                 out.append(Relation(c, ind, "focuses_on", (sent.start, sent.end), "name"))
-            elif ind.end <= c.start and re.search(cue, text[max(sent.start, ind.start - 8):ind.start]) \
-                    and not CLAUSE_BREAK.search(text[ind.end:c.start]) and c.start - ind.end <= 20:
-                out.append(Relation(c, ind, "focuses_on", (sent.start, sent.end), "cue-industry-org"))
-            elif c.end <= ind.start and re.search(cue, text[c.end:ind.start]) \
-                    and not CLAUSE_BREAK.search(text[c.end:ind.start]) and ind.start - c.end <= 16:
-                out.append(Relation(c, ind, "focuses_on", (sent.start, sent.end), "org-cue-industry"))
+                continue
+            lo, hi = (ind.end, c.start) if ind.end <= c.start else (c.end, ind.start)
+            if hi < lo or CLAUSE_BREAK.search(text[lo:hi]) or hi - lo > 24:
+                continue
+            marked = _INDUSTRY_MARK.match(text[ind.end:ind.end + 3]) or re.search(
+                cue + r"$", text[max(sent.start, ind.start - 6):ind.start])
+            if marked:
+                out.append(Relation(c, ind, "focuses_on", (sent.start, sent.end), "same-clause"))
     return out
 
 

@@ -103,7 +103,7 @@ def make_programs(nlp, name):
 def make_industries(nlp, name):
     def kg_industries(doc):
         store = candidates(doc)
-        store.extend(rules.find_industries(doc.text, [c for c in store if c.label in ("Place", "Organization")]))
+        store.extend(rules.find_industries(doc.text, [c for c in store if c.label == "Place"]))
         return doc
     return kg_industries
 

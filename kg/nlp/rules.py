@@ -559,7 +559,7 @@ def _program_automaton():
 
 def program_family(name):
     """The family a program belongs to: from the lexicon, a family pattern, or its own name."""
-    known = lexicon.programs().get(name)
+    known = lexicon.programs().get(name) or lexicon.programs().get(_PROGRAM_HEADS.sub("", name))
     if known:
         return known[1]
     for family, pattern in lexicon.program_families():
@@ -569,27 +569,51 @@ def program_family(name):
 
 
 def _program(start, end, name, source, **attrs):
-    canonical = lexicon.programs().get(name, (name, None))[0]
+    known = lexicon.programs().get(name)
+    # A lexicon alias keeps its own wording when it is the fuller name (科技特派员制度).
+    canonical = known[0] if known and not (len(name) > len(known[0]) and name.startswith(known[0])) else name
     return Candidate(start, end, "Program", canonical,
                      {"family": program_family(canonical), **attrs}, source)
 
 
+_NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[\u4e00-\u9fff]")
+_STRONG_VERBS = re.compile(r"(推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实)([\u4e00-\u9fff]{2,10}?)"
+                           r"(制度|机制|工作法|模式|制)(?![\u4e00-\u9fff]{0,1}[度])")
+_LEADING_VERBS = re.compile(r"(?:推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实|全面|大力|积极)+")
+_PROGRAM_HEADS = re.compile(r"(工作机制|工作法|机制|模式|制度|工程|行动|计划|项目|品牌|平台|制)$")
+
+
+def _head_after(text, pos, heads):
+    """A program head noun right after ``pos``, or after a short noun run (数字治理平台)."""
+    after = text[pos:pos + 10].lstrip("等的")
+    for head in heads:
+        if after.startswith(head):
+            return head
+    m = re.match(r"[\u4e00-\u9fff]{1,4}?(" + "|".join(map(re.escape, heads)) + ")", after)
+    if m and not any(w in lexicon.cue_set("stop_word") for w in tokens(m.group()[:-len(m.group(1))])):
+        return m.group()
+    return None
+
+
 def find_programs(text):
-    """Programs: quoted names used as programs, lexicon names, and numbered models (四领模式)."""
+    """Programs: quoted names used as programs, lexicon names used as programs, programs named by
+    a head noun after a verb of adoption (推行乡贤理事会制度), and numbered models (四领模式)."""
     heads = lexicon.cues("program_head")
     not_after = lexicon.cues("not_program_after")
     verbs = lexicon.cues("program_verb")
     known = lexicon.programs()
+    usage = lexicon.program_usage()
+    evolve = ("升级为", "到", "拓展为", "迭代为", "发展为")
     gaz = gazetteer()
     out = []
     quoted_spans = []
     for m in _QUOTED.finditer(text):
-        inner = m.group(1).strip()
+        inner = re.sub(r"\s+", "", m.group(1))
         if not CJK.search(inner) and not re.search(r"\d", inner):
             continue
         after = text[m.end():m.end() + 8].lstrip("等的")
         before = text[max(0, m.start() - 8):m.start()]
-        head = next((h for h in heads if after.startswith(h)), None)
+        head = _head_after(text, m.end(), heads)
         in_lexicon = inner in known
         if not in_lexicon and any(after.startswith(w) for w in not_after):
             continue
@@ -599,24 +623,49 @@ def find_programs(text):
             continue
         if inner in gaz.by_name or inner in gaz.by_short or inner in lexicon.cue_set("not_program"):
             continue
-        ends_as_program = bool(re.search(r"(模式|机制|工作法|工程|行动|计划|制度|品牌|制)$", inner))
+        ends_as_program = bool(_PROGRAM_HEADS.search(inner))
         after_verb = before.endswith(verbs) or before[:-1].endswith(verbs)
-        if in_lexicon or head or ends_as_program or after_verb:
-            name = re.sub(r"\s+", "", inner)
-            end = m.end() + (len(head) if head and inner not in known else 0)
-            out.append(_program(m.start(), m.end(), name, "quoted", quoted=True, head=head))
+        numbered = bool(_NUMBERED.match(inner)) and len(inner) >= 3
+        evolving = after.startswith(evolve) or before.endswith(("从", "由", "升级为", "到")) or before[-1:] in ("从", "由")
+        if in_lexicon or head or ends_as_program or after_verb or numbered or evolving:
+            out.append(_program(m.start(), m.end(), inner, "quoted", quoted=True, head=head))
             quoted_spans.append((m.start(), m.end()))
-    for start, end, word in find_longest(_program_automaton(), text):
-        if any(s <= start and end <= e for s, e in quoted_spans):
+    taken = list(quoted_spans)
+    for m in _STRONG_VERBS.finditer(text):
+        start, end = m.start(2), m.end(3)
+        lead = _LEADING_VERBS.match(text, start, end)
+        if lead:
+            start = lead.end()  # 探索推行强村公司模式 → 强村公司模式
+        name = text[start:end]
+        if any(s <= start < e for s, e in taken) or name in lexicon.cue_set("generic_program"):
             continue
-        out.append(_program(start, end, word, "lexicon"))
+        if is_generic(m.group(2), extra=("工作", "管理", "考核", "激励", "保障", "运行", "协调", "联动", "长效", "常态化",
+                                           "服务", "领导", "责任", "监督", "评价", "培训", "选拔", "轮训", "帮扶", "联系")):
+            continue
+        if any(_common_word(w, 2000) for w in tokens(m.group(2))) and not any(
+                w in known or w in lexicon.org_heads() for w in tokens(m.group(2))):
+            continue
+        out.append(_program(start, end, name, "verb-head"))
+        taken.append((start, end))
+    for start, end, word in find_longest(_program_automaton(), text):
+        if any(s <= start < e or s < end <= e for s, e in taken):
+            continue
+        kind = usage.get(word)
+        head = _head_after(text, end, heads)
+        if kind == "org_like" and not (head or re.search(r"(推行|推广|探索|实行|借鉴|复制)$", text[max(0, start - 4):start])):
+            continue
+        if kind == "role_like" and not head:
+            continue
+        if head and head in ("制度", "制", "模式", "机制", "工作法") and word not in text[start:end + len(head)][len(word):]:
+            name = word + head
+            out.append(_program(start, end + len(head), name, "lexicon"))
+        else:
+            out.append(_program(start, end, word, "lexicon"))
     for m in re.finditer(r"[一二三四五六七八九十两双\d][\u4e00-\u9fff]{1,6}?(模式|工作法|机制)", text):
-        if any(s <= m.start() < e for s, e in quoted_spans) or text[m.start() - 1:m.start()] in CLOSE_QUOTES:
+        if any(s <= m.start() < e for s, e in taken) or text[m.start() - 1:m.start()] in CLOSE_QUOTES:
             continue
         name = m.group()
-        if name in lexicon.cue_set("generic_program") or re.match(r"^[一两]?(种|项|个|套|大|条)", name):
-            continue
-        if re.match(r"^[一二三四五六七八九十两双\d]+[个项条种大套]", name):
+        if name in lexicon.cue_set("generic_program") or re.match(r"^[一二三四五六七八九十两双\d]+[个项条种大套是步年级次]", name):
             continue
         out.append(_program(m.start(), m.end(), name, "numbered"))
     return out
@@ -739,21 +788,9 @@ def find_industries(text, places=()):
         for i in range(c.start, c.end):
             in_place[i] = True
     out = {}
-    known = {c.end: c.start for c in places if c.label == "Place"}
     for start, end, word in find_longest(_industry_automaton(), text):
         if any(in_place[start:end]):
             continue
-        # A named product keeps the place short form or the variety before it: 五常大米, 苍溪雪梨,
-        # 红心猕猴桃 (but not 田阳区芒果, 卖柚子, 智能化木耳).
-        prefix_start = known.get(start)
-        if prefix_start is not None and start - prefix_start >= 2 and not _full_admin_text(text[prefix_start:start]):
-            start = prefix_start
-        else:
-            word = word_before(text, start)
-            tag = lexicon.word_tags().get(word)
-            if len(word) == 2 and tag in ("n", "nz", "b", "ns", "nr") and not _common_word(word, 200) \
-                    and word not in _GENERIC_INDUSTRY and not splits_word(text, start - 2):
-                start -= 2
         out[start] = Candidate(start, end, "Industry", text[start:end], {}, "lexicon")
     for m in _INDUSTRY_CONTEXT.finditer(text):
         start = name_start(text, m.start(), max_chars=4, verbs=(), nouns_only=True)
