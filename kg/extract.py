@@ -55,6 +55,7 @@ def extract_document(doc):
     cands = list(sdoc.user_data.get("kg", []))
     cands += _byline_candidates(doc)
     cands = _canonical_organizations(cands, doc.norm)
+    cands = _resolve_anaphors(cands, doc.articles)
     cands = _canonical_industries(cands)
     sents = doc_sentences(sdoc)
     relations = []
@@ -99,6 +100,33 @@ def _canonical_organizations(cands, text):
 _TOWN_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:镇|乡|街道)(?=[\u4e00-\u9fff]{2})")
 
 
+_ANAPHOR_HEADS = {"所": ("研究所", "所"), "院": ("研究院", "学院", "科学院", "院"), "校": ("大学", "学院", "学校"),
+                  "站": ("工作站", "站"), "中心": ("中心",)}
+
+
+def _resolve_anaphors(cands, articles):
+    """A bare head (理事会, 合作社, 该所) names the latest organisation of its article before it with
+    that head; one with none is dropped."""
+    orgs = sorted((c for c in cands if c.label == "Organization" and not c.attrs.get("anaphor")), key=lambda c: c.start)
+    keep = []
+    for c in cands:
+        head = c.attrs.get("anaphor")
+        if not head:
+            keep.append(c)
+            continue
+        article = next((a for a in articles if a.norm_start <= c.start < a.norm_end), None)
+        lo = article.norm_start if article else 0
+        endings = _ANAPHOR_HEADS.get(head, (head,))
+        before = [o for o in orgs if lo <= o.start and o.end <= c.start and o.name.endswith(endings)]
+        if before:
+            target = before[-1]
+            c.name = target.name
+            c.attrs = {k: v for k, v in target.attrs.items() if k not in ("coordinated", "name_span", "alias_of")}
+            c.attrs["anaphor"] = head
+            keep.append(c)
+    return keep
+
+
 def _canonical_industries(cands):
     """An industry named in short inside a longer name (龙虾 in 龙虾养殖产业链党委) is the document's
     one industry that contains it (小龙虾)."""
@@ -140,7 +168,8 @@ def _best_attrs(group):
     attrs = {}
     for c in group:
         for k, v in c.attrs.items():
-            if k in ("role_hint", "coordinated", "name_span", "alias_of", "chain", "quoted", "head", "ambiguous"):
+            if k in ("role_hint", "coordinated", "name_span", "alias_of", "chain", "quoted", "head", "ambiguous",
+                     "anaphor"):
                 continue
             attrs.setdefault(k, v)
     if group[0].label == "Place":

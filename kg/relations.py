@@ -167,13 +167,18 @@ def _roles(text, sent):
                 for person in persons:
                     if team.start <= person.start and person.end <= team.end:
                         out.append(Relation(person, other, "affiliated_with", (sent.start, sent.end), "team-of"))
-    # Sub-units inside their institution's name: 中国热带农业科学院热带生物技术研究所.
-    orgs = [c for c in sent.mentions if c.label == "Organization"]
-    for outer in orgs:
-        for inner in orgs:
-            if inner is not outer and outer.start == inner.start and inner.end < outer.end \
-                    and inner.attrs.get("kind") in ("university", "institute", "company"):
-                out.append(Relation(outer, inner, "affiliated_with", (sent.start, sent.end), "sub-unit"))
+    # 陈晓燕由漳州市农业农村局选派, 来自四川农业大学的专家王某: the sending institution.
+    for p in persons:
+        for h in holders:
+            if h.label != "Organization":
+                continue
+            gap = _between(text, p, h)
+            after = text[h.end:min(sent.end, h.end + 8)]
+            if re.fullmatch(r"(?:由|系|是|为|来自|毕业于)", gap) and (gap != "由" or re.match(r"^(?:选派|派驻|派出|委派|推荐)", after)):
+                out.append(Relation(p, h, "affiliated_with", (sent.start, sent.end), "sent-by"))
+            gap2 = _between(text, h, p)
+            if re.fullmatch(r"(?:选派|派驻|派出|委派)的?[\u4e00-\u9fff]{0,8}?", gap2) and _role_text(gap2.split("的")[-1] or "专家"):
+                out.append(Relation(p, h, "affiliated_with", (sent.start, sent.end), "sent-by"))
     return out
 
 

@@ -499,9 +499,17 @@ def find_organizations(text, places=()):
         if not modifier or (not has_name and (is_generic(bare, extra=heads) or all(
                 _common_word(w, 200) or w in heads or w in _FUNCTION_CHARS or w in lexicon.cue_set("generic_modifier")
                 for w in tokens(bare)))):
+            if modifier in _ANAPHOR_MODIFIERS and not text[h_end:h_end + 1] in ("们", "等"):
+                # 理事会会长陈国良, 合作社与…签订: a bare head refers back to a named organisation.
+                out.append(Candidate(h_start - len(modifier), h_end, "Organization", head,
+                                     {"kind": kind, "anaphor": head}, "anaphor"))
             continue
         out.append(Candidate(start, h_end, "Organization", _clean_org(text[start:h_end]), {"kind": kind}))
     return out
+
+
+_ANAPHOR_MODIFIERS = frozenset(["", "该", "这个", "此", "本", "村", "社区", "镇", "乡", "县", "市", "区", "村级"])
+_SHORT_ANAPHOR = re.compile(r"该(所|院|校|公司|合作社|联盟|协会|中心|站|团队)")
 
 
 def _clean_org(name):
@@ -689,6 +697,7 @@ def _person_patterns():
 
 
 _NAME_BOUNDARY = set("在说等和与带担作是的为将到从对向也还就把被率介表告认坦指强感回谈提笑来由任常曾现已每负牵组多先坚积兼亲原"
+                     "正又便则再均都"
                      "、，。；：:）)”’（(,.!?！？ \n")
 _BAD_GIVEN = set("的了在和与是为等说表书记主任村镇县市区省党委员会所队部局院校社之其这那个们")
 

@@ -1,0 +1,301 @@
+"""NetInf: infer a diffusion network from cascades (Gomez-Rodriguez, Leskovec & Krause 2010).
+
+A *cascade* is one thing spreading (a program, a policy) and the times at which nodes (places,
+states) took it up. NetInf looks for the directed network whose edges best explain the order of
+adoption in all cascades together, as Desmarais, Harden & Boehmke (2015) do for US state
+policies with R's NetworkInference package, whose model this module follows:
+
+- each node in a cascade has one parent, among the nodes that adopted strictly earlier;
+- a parent along an edge of the network costs ``log(beta * f(dt))``; with no network edge, the
+  node is explained from outside at ``log(epsilon * f(dt))`` (the nearest earlier node, ``dt``
+  the smallest delay), with ``f(dt) = lam * exp(-lam * dt)`` the exponential transmission model;
+- edges are added greedily: the one that improves the summed log-likelihood of the best trees of
+  all cascades the most, until ``n_edges`` edges are chosen, no edge improves the fit, or (with
+  ``p_value_cutoff``) the Vuong test of the last addition is no longer significant.
+
+Improvements are exact (each node picks its best parent independently, so the gain of an edge is
+the sum over cascades of how much it beats the node's current parent) and are updated
+incrementally with numpy: a few hundred nodes and cascades take well under a second.
+
+>>> cascades = {"p1": {"A": 0, "B": 1, "C": 2}, "p2": {"A": 0, "B": 1}, "p3": {"A": 0, "C": 1}}
+>>> [(e["source"], e["target"], round(e["improvement"], 2)) for e in netinf(cascades, lam=1.0)]
+[('A', 'B', 40.06), ('A', 'C', 39.06), ('B', 'C', 1.0)]
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import numpy as np
+
+BETA = 0.5  # weight of a transmission along a network edge (NetworkInference's value)
+EPSILON = 1e-9  # weight of an infection from outside the network (NetworkInference's value)
+
+
+def as_cascades(data):
+    """Cascades as ``{cascade: {node: time}}`` from that mapping itself, from long-format rows
+    (``(node, cascade, time)`` tuples or dicts with those keys, R NetworkInference's long format),
+    or from ``{cascade: [(node, time), ...]}``. A node listed twice in a cascade keeps its
+    earliest time; rows without a time are left out.
+
+    >>> as_cascades([("A", "p", 2001), {"node": "B", "cascade": "p", "time": 2003}, ("A", "p", 1999)])
+    {'p': {'A': 1999.0, 'B': 2003.0}}
+    """
+    out = defaultdict(dict)
+
+    def add(cascade, node, time):
+        if time is None or (isinstance(time, float) and math.isnan(time)) or time == "":
+            return
+        time = float(time)
+        old = out[cascade].get(node)
+        if old is None or time < old:
+            out[cascade][node] = time
+
+    if isinstance(data, dict):
+        for cascade, members in data.items():
+            items = members.items() if isinstance(members, dict) else members
+            out[cascade]  # keep empty cascades: they count in the Vuong test
+            for node, time in items:
+                add(cascade, node, time)
+        return dict(out)
+    for row in data:
+        if isinstance(row, dict):
+            add(row["cascade"], row["node"], row.get("time"))
+        else:
+            node, cascade, time = row
+            add(cascade, node, time)
+    return dict(out)
+
+
+def exponential_rate(cascades):
+    """A default rate ``lam`` for the exponential model: one over the mean delay between each
+    adoption and the adoption just before it in the same cascade (ties and first adopters aside).
+
+    >>> exponential_rate({"p": {"A": 0, "B": 2, "C": 6}})
+    0.3333333333333333
+    """
+    gaps = []
+    for members in as_cascades(cascades).values():
+        times = sorted(set(members.values()))
+        gaps += [b - a for a, b in zip(times, times[1:])]
+    mean = float(np.mean(gaps)) if gaps else 1.0
+    return 1.0 / mean if mean > 0 else 1.0
+
+
+def _log_f(dt, lam):
+    return math.log(lam) - lam * dt
+
+
+class _Problem:
+    """Every (cascade, earlier node, later node) triple as numpy arrays, indexed for the greedy loop."""
+
+    def __init__(self, cascades, lam, beta, epsilon):
+        self.cascade_ids = list(cascades)
+        self.nodes = sorted({n for m in cascades.values() for n in m}, key=str)
+        index = {n: i for i, n in enumerate(self.nodes)}
+        n_nodes = len(self.nodes)
+        slot_cascade, slot_node, slot_score = [], [], []
+        tri_slot, tri_u, tri_dt = [], [], []
+        for c, cid in enumerate(self.cascade_ids):
+            members = sorted(cascades[cid].items(), key=lambda kv: (kv[1], str(kv[0])))
+            if not members:
+                continue
+            ids = np.array([index[n] for n, _ in members], dtype=np.int64)
+            times = np.array([t for _, t in members], dtype=float)
+            base = len(slot_node)
+            slot_cascade += [c] * len(ids)
+            slot_node += ids.tolist()
+            # Best parent from outside the network: the nearest strictly earlier adopter.
+            first = np.searchsorted(times, times, side="left")  # index of the first node tied with each
+            scores = np.full(len(ids), np.nan)
+            has_parent = first > 0
+            prev_time = times[np.maximum(first - 1, 0)]
+            scores[has_parent] = (math.log(epsilon) + math.log(lam)
+                                  - lam * (times[has_parent] - prev_time[has_parent]))
+            slot_score += scores.tolist()
+            later, earlier = np.nonzero(times[:, None] > times[None, :])
+            tri_slot.append(base + later)
+            tri_u.append(ids[earlier])
+            tri_dt.append(times[later] - times[earlier])
+        self.slot_cascade = np.array(slot_cascade, dtype=np.int64)
+        self.slot_node = np.array(slot_node, dtype=np.int64)
+        self.score = np.array(slot_score, dtype=float)
+        self.parent = np.full(len(slot_node), -1, dtype=np.int64)  # -1: from outside the network
+        cat = (lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+        self.tri_slot = cat(tri_slot, np.int64)
+        self.tri_u = cat(tri_u, np.int64)
+        dt = cat(tri_dt, float)
+        self.tri_w = math.log(beta) + math.log(lam) - lam * dt
+        self.tri_v = self.slot_node[self.tri_slot] if len(self.tri_slot) else np.zeros(0, np.int64)
+        pair = self.tri_u * n_nodes + self.tri_v
+        self.edge_pairs, self.tri_edge = np.unique(pair, return_inverse=True)
+        self.n_nodes = n_nodes
+        # Triples by slot and by edge, for incremental updates.
+        self.by_slot = np.argsort(self.tri_slot, kind="stable")
+        self.slot_ptr = np.searchsorted(self.tri_slot[self.by_slot], np.arange(len(slot_node) + 1))
+        self.by_edge = np.argsort(self.tri_edge, kind="stable")
+        self.edge_ptr = np.searchsorted(self.tri_edge[self.by_edge], np.arange(len(self.edge_pairs) + 1))
+
+    def contributions(self, tri):
+        return np.maximum(0.0, self.tri_w[tri] - self.score[self.tri_slot[tri]])
+
+    def tree_scores(self):
+        scores = np.where(np.isnan(self.score), 0.0, self.score)
+        return np.bincount(self.slot_cascade, weights=scores, minlength=len(self.cascade_ids))
+
+
+def _vuong_p(before, after):
+    """NetworkInference's test of one more edge: per-cascade log-likelihoods after (penalised by
+    1/n) against before; one-sided p-value from the normal approximation."""
+    n = len(before)
+    if n < 2:
+        return float("nan")
+    diff = (after - 1.0 / n) - before
+    sd = float(np.std(diff, ddof=1))
+    total = float(diff.sum())
+    if sd == 0.0 or not math.isfinite(sd):
+        return 0.0 if total > 0 else 1.0
+    stat = total / (sd * math.sqrt(n))
+    return 0.5 * math.erfc(stat / math.sqrt(2.0))
+
+
+def netinf(cascades, n_edges=None, p_value_cutoff=None, lam=None, beta=BETA, epsilon=EPSILON):
+    """Infer diffusion edges from ``cascades`` (see :func:`as_cascades` for the accepted forms).
+
+    Returns the edges in the order they were chosen, as dicts ``source``, ``target``,
+    ``improvement`` (gain in summed log-likelihood when the edge was added), ``p_value`` (Vuong
+    test of that addition), ``n_cascades`` (cascades in which it became the parent) and
+    ``cascades`` (their ids). Stops after ``n_edges`` edges, when no edge improves the fit, or
+    before the first edge whose p-value reaches ``p_value_cutoff``. ``lam`` defaults to
+    :func:`exponential_rate`. Ties in improvement go to the edge first in (source, target) order.
+
+    >>> cascades = {1: {"a": 1, "b": 2}, 2: {"a": 1, "b": 3}, 3: {"b": 1, "c": 2}}
+    >>> [(e["source"], e["target"], e["n_cascades"]) for e in netinf(cascades, lam=1.0)]
+    [('a', 'b', 2), ('b', 'c', 1)]
+    """
+    cascades = as_cascades(cascades)
+    if lam is None:
+        lam = exponential_rate(cascades)
+    if not lam > 0:
+        raise ValueError("lam must be positive")
+    prob = _Problem(cascades, lam, beta, epsilon)
+    n_pairs = len(prob.edge_pairs)
+    if n_pairs == 0:
+        return []
+    gains = np.bincount(prob.tri_edge, weights=prob.contributions(np.arange(len(prob.tri_w))),
+                        minlength=n_pairs)
+    chosen = np.zeros(n_pairs, dtype=bool)
+    trees = prob.tree_scores()
+    out = []
+    limit = n_pairs if n_edges is None else min(int(n_edges), n_pairs)
+    while len(out) < limit:
+        masked = np.where(chosen, -np.inf, gains)
+        best = int(np.argmax(masked))
+        gain = float(masked[best])
+        if not gain > 1e-12:
+            break
+        tri = prob.by_edge[prob.edge_ptr[best]:prob.edge_ptr[best + 1]]
+        slots = prob.tri_slot[tri]
+        better = prob.tri_w[tri] > prob.score[slots]
+        slots, new_scores = slots[better], prob.tri_w[tri][better]
+        after = trees + np.bincount(prob.slot_cascade[slots], weights=new_scores - prob.score[slots],
+                                    minlength=len(trees))
+        p_value = _vuong_p(trees, after)
+        if p_value_cutoff is not None and not p_value < p_value_cutoff:
+            break
+        # Triples whose target slot changed parent: their edges' gains change.
+        affected = np.concatenate([prob.by_slot[prob.slot_ptr[s]:prob.slot_ptr[s + 1]] for s in slots]) \
+            if len(slots) else np.zeros(0, np.int64)
+        old = prob.contributions(affected)
+        prob.score[slots] = new_scores
+        prob.parent[slots] = prob.edge_pairs[best] // prob.n_nodes
+        np.add.at(gains, prob.tri_edge[affected], prob.contributions(affected) - old)
+        chosen[best] = True
+        trees = after
+        u, v = divmod(int(prob.edge_pairs[best]), prob.n_nodes)
+        used = sorted({prob.cascade_ids[c] for c in prob.slot_cascade[slots]}, key=str)
+        out.append({"source": prob.nodes[u], "target": prob.nodes[v], "improvement": gain,
+                    "p_value": p_value, "n_cascades": len(used), "cascades": used})
+    return out
+
+
+def cascade_trees(cascades, edges, lam=None, beta=BETA, epsilon=EPSILON):
+    """The most likely parent of every adopter in every cascade, given a network ``edges``
+    (pairs, or dicts with ``source``/``target`` as :func:`netinf` returns): rows ``cascade``,
+    ``parent``, ``child``, ``log_score`` and ``network`` (True when the parent is reached through
+    a network edge, False when the adoption is explained from outside, ``parent`` then being the
+    nearest earlier adopter). First adopters have no row.
+
+    >>> rows = cascade_trees({"p": {"A": 0, "B": 1, "C": 3}}, [("A", "C")], lam=1.0)
+    >>> [(r["parent"], r["child"], r["network"]) for r in rows]
+    [('A', 'B', False), ('A', 'C', True)]
+    """
+    cascades = as_cascades(cascades)
+    if lam is None:
+        lam = exponential_rate(cascades)
+    net = set()
+    for e in edges:
+        net.add((e["source"], e["target"]) if isinstance(e, dict) else tuple(e))
+    rows = []
+    for cid, members in cascades.items():
+        ordered = sorted(members.items(), key=lambda kv: (kv[1], str(kv[0])))
+        for v, tv in ordered:
+            earlier = [(u, tu) for u, tu in ordered if tu < tv]
+            if not earlier:
+                continue
+            best = None
+            for u, tu in earlier:
+                tied = (u, v) in net
+                score = math.log(beta if tied else epsilon) + _log_f(tv - tu, lam)
+                if best is None or score > best[1]:
+                    best = (u, score, tied)
+            rows.append({"cascade": cid, "parent": best[0], "child": v, "log_score": best[1], "network": best[2]})
+    return rows
+
+
+def simulate_cascades(edges, n_cascades, lam=1.0, horizon=None, seed=0, sources=None):
+    """Cascades simulated on a known network (independent-cascade model, exponential delays).
+
+    ``edges``: ``(u, v)`` pairs or ``(u, v, rate)`` triples (rate defaults to ``lam``). Each
+    cascade starts at one random node (or one of ``sources``) at time 0; every infected ``u``
+    infects each out-neighbour ``v`` after an exponential delay of rate ``rate``, and infections
+    after ``horizon`` are not observed. Returns ``{cascade number: {node: time}}``.
+
+    >>> c = simulate_cascades([("a", "b"), ("b", "c")], 3, seed=1, sources=["a"])
+    >>> sorted(c[0]), c[0]["a"]
+    (['a', 'b', 'c'], 0.0)
+    """
+    rng = np.random.default_rng(seed)
+    out_edges = defaultdict(list)
+    nodes = set()
+    for e in edges:
+        u, v = e[0], e[1]
+        rate = e[2] if len(e) > 2 else lam
+        out_edges[u].append((v, rate))
+        nodes.update((u, v))
+    nodes = sorted(nodes, key=str)
+    pool = list(sources) if sources else nodes
+    import heapq
+    result = {}
+    for c in range(n_cascades):
+        start = pool[int(rng.integers(len(pool)))]
+        times = {start: 0.0}
+        heap = [(0.0, str(start), start)]
+        done = set()
+        while heap:
+            t, _, u = heapq.heappop(heap)
+            if u in done:
+                continue
+            done.add(u)
+            for v, rate in out_edges[u]:
+                tv = t + float(rng.exponential(1.0 / rate))
+                if horizon is not None and tv > horizon:
+                    continue
+                if v not in times or tv < times[v]:
+                    times[v] = tv
+                    heapq.heappush(heap, (tv, str(v), v))
+        result[c] = times
+    return result
+
+
+__all__ = ["netinf", "cascade_trees", "as_cascades", "exponential_rate", "simulate_cascades", "BETA", "EPSILON"]
