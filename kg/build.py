@@ -12,14 +12,12 @@
 from __future__ import annotations
 
 import json
-import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import export, viz
-from .extract import extract_corpus
 from .graph import build_graph
-from .io import atomic_write
 from .resolve import resolve
 
 
@@ -28,21 +26,173 @@ class BuildResult:
     graph: object
     records: list
     errors: list = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
 
 
-def build(paths, out, title=None, on_error=None):
-    """Extract every file under ``paths`` and write the graph and its exports to folder ``out``."""
+@dataclass
+class _Entry:
+    path: Path  # as listed (for messages and the record's ``doc``)
+    key: object  # kg.store.Key
+    size: int
+
+
+def build(paths, out, title=None, on_error=None, *, jobs=None, engine="local", scheduler=None,
+          batch_size=None, progress=False):
+    """Extract every file under ``paths`` and write the graph and its exports to folder ``out``.
+
+    Extraction results are kept in ``out/kg.sqlite`` (see :mod:`kg.store`): only new and changed
+    files are extracted, on ``jobs`` processes (default: every core) or, with ``engine="dask"``, on
+    a Dask cluster (``scheduler`` address, else a local cluster of ``jobs`` workers). ``batch_size``
+    caps the files per batch (a batch is committed to the store in one transaction). ``progress``
+    shows a progress line on stderr. ``result.stats`` counts files extracted, reused and removed.
+    """
+    from .engine import Progress, make_engine
+    from .io import InputError
+    from .store import FILENAME, Key, Store
+
     out = Path(out)
+    started = time.perf_counter()
     errors = []
+    bar = Progress(0, 0)
 
     def report(err):
         errors.append(err)
+        bar.clear()
         if on_error is not None:
             on_error(err)
 
-    records = list(extract_corpus(paths, on_error=report))
-    write_outputs(records, out, title=title)
-    return BuildResult(graph=build_graph(records), records=records, errors=errors)
+    with Store(out / FILENAME) as store:
+        known = store.keys()
+        entries = _scan(paths, known, report)
+        todo = {}  # key -> entries with that content (extracted once)
+        for e in entries:
+            if e.key not in known:
+                todo.setdefault(e.key, []).append(e)
+        batches = _batches([group[0] for group in todo.values()], batch_size, jobs)
+        stats = {"files": len(entries), "extracted": 0, "reused": len(entries) - sum(map(len, todo.values())),
+                 "chars_extracted": 0, "extract_seconds": 0.0, "engine": None, "workers": 0}
+        if batches:
+            t0 = time.perf_counter()
+            sizes = {str(e.path): e.size for b in batches for e in b}
+            bar = Progress(len(sizes), sum(sizes.values()), enabled=progress)
+            with make_engine(engine, jobs=jobs, scheduler=scheduler, batches=len(batches)) as runner:
+                stats["engine"], stats["workers"] = runner.name, runner.workers
+                for result in runner.run(_load(b, todo, report) for b in batches):
+                    rows = [(Key(*k), record, problem, chars, seconds)
+                            for k, _, record, problem, chars, seconds, cacheable in result["results"] if cacheable]
+                    store.put(rows)  # one transaction per batch: what is committed survives a kill
+                    for k, path, record, problem, chars, _, _ in result["results"]:
+                        if problem is not None:
+                            report(InputError(path, problem))
+                        stats["extracted"] += 1
+                        stats["chars_extracted"] += chars
+                    bar.update(len(result["results"]), sum(r[4] for r in result["results"]),
+                               sum(sizes.get(r[1], 0) for r in result["results"]))
+            bar.close()
+            stats["extract_seconds"] = time.perf_counter() - t0
+        stored = store.get_many(e.key for e in entries)
+        records, done = [], []
+        reported = {str(err.path) for err in errors}
+        for e in entries:
+            s = stored.get(e.key)
+            if s is None or s.record is None:
+                if str(e.path) not in reported:
+                    report(InputError(e.path, s.error if s is not None else
+                                      "changed or removed while kg was reading it; run kg build again"))
+                continue
+            rec = json.loads(s.record)
+            rec["doc"] = e.path.name
+            records.append(rec)
+            done.append(e)
+        removed = store.set_files({str(e.path.resolve()): (e.key, e.size) for e in done})
+        stats["removed"] = len(removed)
+    stats["documents"] = len(records)
+    t0 = time.perf_counter()
+    g = write_outputs(records, out, title=title)
+    stats["write_seconds"] = time.perf_counter() - t0
+    stats["seconds"] = time.perf_counter() - started
+    return BuildResult(graph=g, records=records, errors=errors, stats=stats)
+
+
+def _scan(paths, known, report):
+    """The corpus as entries (read and hashed), each path once, in :func:`kg.io.list_corpus` order;
+    files that cannot be read are reported, and so are files whose stored result is a problem."""
+    from .io import MAX_BYTES, InputError, list_corpus
+    from .store import Key, content_hash, is_html
+    entries, seen = [], set()
+    for path, error in list_corpus(paths):
+        if error is None:
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            try:
+                data = _read_bytes(path, MAX_BYTES)
+            except InputError as err:
+                error = err
+            else:
+                key = Key(content_hash(data), is_html(path))
+                problem = known.get(key)
+                if problem is not None:
+                    error = InputError(path, problem)
+                entries.append(_Entry(path, key, len(data)))
+        if error is not None:
+            report(error)
+    return entries
+
+
+def _read_bytes(path, limit):
+    from .io import InputError
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(path, f"too large ({size} bytes; limit {limit})")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
+    except OSError as err:
+        raise InputError(path, f"unreadable ({err.strerror or err})") from None
+
+
+def _batches(entries, batch_size=None, jobs=None):
+    """Entries in batches of about the same size: small enough that every worker gets several (and a
+    kill loses little), large enough that a batch is worth a round trip (≤ 256 kB, ≤ 256 files)."""
+    from .engine import default_jobs
+    if not entries:
+        return []
+    total = sum(e.size for e in entries)
+    target = min(256_000, max(16_000, total // (4 * (jobs or default_jobs()))))
+    cap = batch_size or 256
+    batches, current, size = [], [], 0
+    for e in entries:
+        if current and (size + e.size > target or len(current) >= cap):
+            batches.append(current)
+            current, size = [], 0
+        current.append(e)
+        size += e.size
+    batches.append(current)
+    return batches
+
+
+def _load(batch, todo, report):
+    """A batch as ``(key, path, bytes)`` items. Read again: a file that changed since it was hashed
+    is extracted as it is now and filed under its new content (its entry follows)."""
+    from .io import MAX_BYTES, InputError
+    from .store import Key, content_hash, is_html
+    items = []
+    for e in batch:
+        try:
+            data = _read_bytes(e.path, MAX_BYTES)
+        except InputError:
+            continue  # gone since it was hashed: reported at the end (no stored result)
+        key = Key(content_hash(data), is_html(e.path))
+        if key != e.key:
+            todo.setdefault(key, []).insert(0, e)
+            e.key = key
+        items.append((key, str(e.path), data))
+    return items
 
 
 def write_outputs(records, out, title=None):

@@ -46,13 +46,33 @@ def extract(paths, out):
 @click.argument("corpus", nargs=-1, required=True)
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--title", default=None, help="Title of the HTML viewer.")
-def build(corpus, out, title):
-    """Extract a corpus and write graph.html, graph.json, graph.graphml, graph.gexf and CSV tables."""
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Extraction processes (default: every core); with --engine dask, local workers.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction runs: processes on this machine, or a Dask cluster.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler (tcp://host:8786) of an existing cluster; implies --engine dask. "
+                   "Without it --engine dask starts a local cluster.")
+@click.option("--progress/--no-progress", default=None, help="Progress line on stderr (default: on a terminal).")
+def build(corpus, out, title, jobs, engine, scheduler, progress):
+    """Extract a corpus and write graph.html, graph.json, graph.graphml, graph.gexf and CSV tables.
+
+    Extraction results are kept in OUT/kg.sqlite: a rebuild extracts only new and changed files,
+    drops removed ones, and resumes an interrupted build."""
     from .build import build as run_build
-    result = run_build(corpus, out, title=title, on_error=lambda e: _err(str(e)))
-    g = result.graph
-    click.echo(f"kg: {len(result.records)} documents, {g.number_of_nodes()} nodes, "
-               f"{g.number_of_edges()} edges → {out}", err=True)
+    from .engine import EngineError
+    if progress is None:
+        progress = sys.stderr.isatty()
+    try:
+        result = run_build(corpus, out, title=title, on_error=lambda e: _err(str(e)), jobs=jobs,
+                           engine=engine, scheduler=scheduler, progress=progress)
+    except EngineError as err:
+        _err(str(err))
+        sys.exit(2)
+    g, st = result.graph, result.stats
+    click.echo(f"kg: {len(result.records)} documents ({st['extracted']} extracted, {st['reused']} from the store, "
+               f"{st['removed']} removed), {g.number_of_nodes()} nodes, {g.number_of_edges()} edges → {out}",
+               err=True)
     sys.exit(1 if result.errors else 0)
 
 

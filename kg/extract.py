@@ -16,7 +16,7 @@ from .io import InputError, list_corpus, read_file, read_text
 from .nlp import load_pipeline
 from .nlp.components import sentences as doc_sentences
 from .nlp.rules import Candidate, byline_persons
-from .relations import extract_relations
+from .relations import extract_relations, located_in
 
 ENTITY_TYPES = ("Place", "Organization", "Program", "Person", "Industry")
 RELATION_TYPES = ("located_in", "holds_role", "affiliated_with", "adopts", "establishes",
@@ -64,6 +64,12 @@ def extract_document(doc):
         a_sents = [(s, e) for s, e in sents if article.norm_start <= s < article.norm_end]
         home = _home_place(doc.norm, article, a_cands)
         relations += extract_relations(doc.norm, a_sents, a_cands, home, article.year)
+    places = defaultdict(list)
+    for c in cands:
+        if c.label == "Place":
+            places[c.name].append(c)
+    relations += located_in(doc.norm, sents, cands, lambda name: places.get(name, []))
+    cands, relations = _drop_names_inside_organizations(cands, relations, doc.norm)
     return _record(doc, cands, relations, sents)
 
 
@@ -125,6 +131,23 @@ def _resolve_anaphors(cands, articles):
             c.attrs["anaphor"] = head
             keep.append(c)
     return keep
+
+
+def _drop_names_inside_organizations(cands, relations, text):
+    """A place written in short only inside organisation names (浙江 in 浙江大学) is not a mention of
+    the place: an entity left with no other mention goes, with its relations."""
+    orgs = [c for c in cands if c.label == "Organization"]
+
+    def short_inside(c):
+        surface = text[c.start:c.end]
+        return (c.label == "Place" and surface != c.name and surface[-1:] not in "省市县区州盟旗镇乡村"
+                and any(o.start <= c.start and c.end <= o.end for o in orgs))
+
+    names = {(c.label, c.name) for c in cands if not short_inside(c)}
+    kept = [c for c in cands if (c.label, c.name) in names]
+    relations = [r for r in relations
+                 if (r.source.label, r.source.name) in names and (r.target.label, r.target.name) in names]
+    return kept, relations
 
 
 def _canonical_industries(cands):

@@ -87,57 +87,79 @@ def _log_f(dt, lam):
 
 
 class _Problem:
-    """Every (cascade, earlier node, later node) triple as numpy arrays, indexed for the greedy loop."""
+    """Every (cascade, earlier node, later node) triple that can ever improve a tree, as numpy
+    arrays indexed for the greedy loop: ``tri_slot`` (the later node's place in its cascade, in
+    increasing order), ``tri_edge`` (index into ``edge_pairs``) and ``tri_w`` (log-weight along a
+    network edge)."""
 
     def __init__(self, cascades, lam, beta, epsilon):
         self.cascade_ids = list(cascades)
         self.nodes = sorted({n for m in cascades.values() for n in m}, key=str)
         index = {n: i for i, n in enumerate(self.nodes)}
-        n_nodes = len(self.nodes)
+        n_nodes = self.n_nodes = len(self.nodes)
+        log_tied = math.log(beta) + math.log(lam)
+        log_free = math.log(epsilon) + math.log(lam)
         slot_cascade, slot_node, slot_score = [], [], []
-        tri_slot, tri_u, tri_dt = [], [], []
+        tri_slot, tri_pair, tri_w = [], [], []
+        n_slots = 0
         for c, cid in enumerate(self.cascade_ids):
             members = sorted(cascades[cid].items(), key=lambda kv: (kv[1], str(kv[0])))
             if not members:
                 continue
             ids = np.array([index[n] for n, _ in members], dtype=np.int64)
             times = np.array([t for _, t in members], dtype=float)
-            base = len(slot_node)
-            slot_cascade += [c] * len(ids)
-            slot_node += ids.tolist()
             # Best parent from outside the network: the nearest strictly earlier adopter.
-            first = np.searchsorted(times, times, side="left")  # index of the first node tied with each
-            scores = np.full(len(ids), np.nan)
+            first = np.searchsorted(times, times, side="left")  # first node tied with each
             has_parent = first > 0
-            prev_time = times[np.maximum(first - 1, 0)]
-            scores[has_parent] = (math.log(epsilon) + math.log(lam)
-                                  - lam * (times[has_parent] - prev_time[has_parent]))
-            slot_score += scores.tolist()
-            later, earlier = np.nonzero(times[:, None] > times[None, :])
-            tri_slot.append(base + later)
-            tri_u.append(ids[earlier])
-            tri_dt.append(times[later] - times[earlier])
-        self.slot_cascade = np.array(slot_cascade, dtype=np.int64)
-        self.slot_node = np.array(slot_node, dtype=np.int64)
-        self.score = np.array(slot_score, dtype=float)
-        self.parent = np.full(len(slot_node), -1, dtype=np.int64)  # -1: from outside the network
-        cat = (lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+            scores = np.full(len(ids), np.nan)
+            scores[has_parent] = log_free - lam * (times[has_parent] - times[first[has_parent] - 1])
+            later, earlier = np.nonzero(times[:, None] > times[None, :])  # sorted by `later`
+            w = log_tied - lam * (times[later] - times[earlier])
+            keep = w > scores[later]  # scores only grow: other triples can never help
+            later, earlier, w = later[keep], earlier[keep], w[keep]
+            slot_cascade.append(np.full(len(ids), c, dtype=np.int64))
+            slot_node.append(ids)
+            slot_score.append(scores)
+            tri_slot.append(n_slots + later)
+            tri_pair.append(ids[earlier] * n_nodes + ids[later])
+            tri_w.append(w)
+            n_slots += len(ids)
+
+        def cat(parts, dtype):
+            return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+        self.slot_cascade = cat(slot_cascade, np.int64)
+        self.slot_node = cat(slot_node, np.int64)
+        self.score = cat(slot_score, float)
         self.tri_slot = cat(tri_slot, np.int64)
-        self.tri_u = cat(tri_u, np.int64)
-        dt = cat(tri_dt, float)
-        self.tri_w = math.log(beta) + math.log(lam) - lam * dt
-        self.tri_v = self.slot_node[self.tri_slot] if len(self.tri_slot) else np.zeros(0, np.int64)
-        pair = self.tri_u * n_nodes + self.tri_v
-        self.edge_pairs, self.tri_edge = np.unique(pair, return_inverse=True)
-        self.n_nodes = n_nodes
-        # Triples by slot and by edge, for incremental updates.
-        self.by_slot = np.argsort(self.tri_slot, kind="stable")
-        self.slot_ptr = np.searchsorted(self.tri_slot[self.by_slot], np.arange(len(slot_node) + 1))
+        self.tri_w = cat(tri_w, float)
+        pair = cat(tri_pair, np.int64)
+        del tri_pair
+        if n_nodes * n_nodes <= 20_000_000:  # a dense lookup table beats sorting
+            lookup = np.full(n_nodes * n_nodes, -1, dtype=np.int64)
+            lookup[pair] = 0
+            self.edge_pairs = np.flatnonzero(lookup == 0)
+            lookup[self.edge_pairs] = np.arange(len(self.edge_pairs))
+            self.tri_edge = lookup[pair]
+        else:
+            self.edge_pairs, self.tri_edge = np.unique(pair, return_inverse=True)
+        del pair
+        self.slot_ptr = np.searchsorted(self.tri_slot, np.arange(n_slots + 1))
         self.by_edge = np.argsort(self.tri_edge, kind="stable")
         self.edge_ptr = np.searchsorted(self.tri_edge[self.by_edge], np.arange(len(self.edge_pairs) + 1))
 
     def contributions(self, tri):
         return np.maximum(0.0, self.tri_w[tri] - self.score[self.tri_slot[tri]])
+
+    def slot_triples(self, slots):
+        """Indices of the triples whose later node is one of ``slots``."""
+        starts, ends = self.slot_ptr[slots], self.slot_ptr[slots + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64)
+        offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        return np.arange(total) + offsets
 
     def tree_scores(self):
         scores = np.where(np.isnan(self.score), 0.0, self.score)
@@ -204,11 +226,9 @@ def netinf(cascades, n_edges=None, p_value_cutoff=None, lam=None, beta=BETA, eps
         if p_value_cutoff is not None and not p_value < p_value_cutoff:
             break
         # Triples whose target slot changed parent: their edges' gains change.
-        affected = np.concatenate([prob.by_slot[prob.slot_ptr[s]:prob.slot_ptr[s + 1]] for s in slots]) \
-            if len(slots) else np.zeros(0, np.int64)
+        affected = prob.slot_triples(slots)
         old = prob.contributions(affected)
         prob.score[slots] = new_scores
-        prob.parent[slots] = prob.edge_pairs[best] // prob.n_nodes
         np.add.at(gains, prob.tri_edge[affected], prob.contributions(affected) - old)
         chosen[best] = True
         trees = after

@@ -66,19 +66,18 @@ def extract_relations(text, sentence_spans, mentions, home_place=None, article_y
     out = []
     by_sentence = []
     ms = sorted(mentions, key=lambda c: c.start)
-    i = 0
+    article_places = [c for c in ms if c.label == "Place"]
     for s, e in sentence_spans:
         inside = [c for c in ms if s <= c.start and c.end <= e]
         by_sentence.append(_Sentence(s, e, inside))
     for sent in by_sentence:
-        out += _located_in(text, sent)
         out += _roles(text, sent)
         out += _adopts(text, sent, home_place, article_year)
         out += _establishes(text, sent, home_place)
         out += _partners(text, sent)
         out += _focuses(text, sent)
         out += _evolves(text, sent)
-        out += _spreads(text, sent, home_place)
+        out += _spreads(text, sent, home_place, article_places)
     return _dedupe(out)
 
 
@@ -96,20 +95,39 @@ def _dedupe(relations):
 
 # ---------------------------------------------------------------- located_in
 
-def _located_in(text, sent):
+def located_in(text, sentence_spans, mentions, place_of):
+    """located_in at the level of entities: each place to its one parent (the chain in the text,
+    else the gazetteer or the article's context, as settled by place resolution), each
+    organisation to the lowest place its name contains. ``place_of(name)`` returns the document's
+    place entity mentions of that name. Evidence: a sentence naming both, else the child's first."""
     out = []
-    places = [c for c in sent.mentions if c.label == "Place"]
-    by_name = {c.name: c for c in places}
-    for c in places:
-        parent_name = c.attrs.get("parent")
-        if parent_name and parent_name in by_name and by_name[parent_name] is not c:
-            rule = "chain" if c.attrs.get("chain") else "gazetteer"
-            out.append(Relation(c, by_name[parent_name], "located_in", (sent.start, sent.end), rule))
-    for org in (c for c in sent.mentions if c.label == "Organization"):
-        inner = [p for p in places if org.start <= p.start and p.end <= org.end]
-        if inner:
-            out.append(Relation(org, inner[-1], "located_in", (sent.start, sent.end), "org-name"))
-    return out
+    def sentence_with(a, b=None):
+        for s, e in sentence_spans:
+            if any(s <= m.start < e for m in a) and (b is None or any(s <= m.start < e for m in b)):
+                return s, e
+        return None
+
+    by_entity = defaultdict(list)
+    for c in mentions:
+        by_entity[(c.label, c.name)].append(c)
+    for (label, name), group in by_entity.items():
+        if label == "Place":
+            best = sorted(group, key=lambda c: (not c.attrs.get("chain"), not c.attrs.get("admin_code"),
+                                                not c.attrs.get("parent")))[0]
+            parent = best.attrs.get("parent")
+            parents = place_of(parent) if parent and parent != name else []
+            if parents:
+                span = sentence_with(group, parents) or sentence_with(group)
+                rule = "chain" if best.attrs.get("chain") else "gazetteer" if best.attrs.get("admin_code") else "context"
+                out.append(Relation(best, parents[0], "located_in", span, rule))
+        elif label == "Organization":
+            for org in group:
+                inner = [p for p in mentions if p.label == "Place" and org.start <= p.start and p.end <= org.end]
+                if inner:
+                    place = inner[-1]
+                    out.append(Relation(org, place, "located_in", sentence_with([org]), "org-name"))
+                    break
+    return [r for r in out if r.sentence is not None]
 
 
 # ---------------------------------------------------------------- holds_role / affiliated_with
@@ -345,44 +363,95 @@ def _evolves(text, sent):
 
 # ---------------------------------------------------------------- spreads_to
 
-_SCOPE = {"全省": "province", "全市": "city", "全州": "city", "全县": "county", "全区": "county", "全旗": "county"}
+_SCOPE = {"全省": "province", "全区": "county", "全市": "city", "全州": "city", "全盟": "city", "全县": "county",
+          "全旗": "county", "全镇": "town", "全乡": "town"}
+_EXPERIENCE = re.compile(r"^[“\"]?[^，。；“”]{0,14}?[”\"]?(?:的)?(?:经验|做法|模式|工作法|机制|样板)")
 
 
-def _spreads(text, sent, home_place):
+def _top_of_chains(places):
+    """Places that are not the upper part of an administrative chain (宜昌市|兴山县 → 兴山县)."""
+    starts = {p.start for p in places}
+    return [p for p in places if p.end not in starts]
+
+
+def _experience_owner(text, places, lo, hi):
+    """The place whose experience a sentence talks about (安定区“支部建在产业链上”的经验, 栖霞经验)."""
+    for p in reversed([p for p in places if lo <= p.start and p.end <= hi]):
+        if _EXPERIENCE.match(text[p.end:hi]):
+            return p
+    return None
+
+
+def _scope_target(origin, scope, article_places):
+    """The place at the level of 全市/全省/全县 that contains ``origin`` and that the article names:
+    up the parents the article gives, then up the gazetteer."""
+    from .gazetteer import gazetteer
+    wanted = _SCOPE[scope]
+    by_name = {p.name: p for p in article_places}
+    place, seen = origin, set()
+    while place is not None and place.name not in seen:
+        seen.add(place.name)
+        if place is not origin and place.attrs.get("level") == wanted:
+            return place
+        code = place.attrs.get("admin_code")
+        if code:
+            names = [p.name for p in gazetteer().chain(code) if p.level == wanted]
+            hit = next((by_name[n] for n in names if n in by_name and by_name[n] is not origin), None)
+            if hit is not None:
+                return hit
+        place = by_name.get(place.attrs.get("parent"))
+    return None
+
+
+def _spreads(text, sent, home_place, article_places=()):
     out = []
     learn = cue_pattern("learn_cue")
     promote = cue_pattern("promote_cue")
     places = [c for c in sent.mentions if c.label == "Place"]
     progs = [c for c in sent.mentions if c.label == "Program"]
-    # B 学习借鉴 A 的 P 经验
+
+    def program_near(lo, hi):
+        inside = [p for p in progs if lo <= p.start < hi]
+        return inside[0] if inside else (progs[0] if progs else None)
+
+    # B 学习借鉴 A 的 P 经验 (and B1、B2 等地学习借鉴…)
     for m in re.finditer(learn, text[sent.start:sent.end]):
-        pos = sent.start + m.start()
-        learners = [p for p in places if p.end <= pos]
-        sources = [p for p in places if p.start >= pos + len(m.group())]
-        if not learners and home_place is not None:
+        pos, end = sent.start + m.start(), sent.start + m.end()
+        clause_start = max([sent.start] + [sent.start + b.end() for b in CLAUSE_BREAK.finditer(text[sent.start:pos])])
+        learners = _top_of_chains([p for p in places if clause_start <= p.start and p.end <= pos])
+        if not learners and home_place is not None and clause_start == sent.start:
             learners = [home_place]
-        if learners and sources:
-            b, a = learners[-1], sources[0]
-            prog = next((p for p in progs if p.start >= a.end), None) or next(iter(progs), None)
-            attrs = {"program": prog.name, "cue": m.group()} if prog else {"cue": m.group()}
-            out.append(Relation(a, b, "spreads_to", (sent.start, sent.end), "B-learns-from-A", attrs))
-    # P 推广到 B / 在 B 推广 / 在全市推广
+        source = next((p for p in _top_of_chains(places) if p.start >= end and p.start - end <= 12), None)
+        if source is None or not learners:
+            continue
+        prog = program_near(source.end, sent.end)
+        for b in learners:
+            if b.name == source.name:
+                continue
+            attrs = {"cue": m.group()}
+            if prog:
+                attrs["program"] = prog.name
+            out.append(Relation(source, b, "spreads_to", (sent.start, sent.end), "B-learns-from-A", attrs))
+    # A 的 P 经验 推广到 B / 在 B 推广 / 在全市推广
     for m in re.finditer(promote, text[sent.start:sent.end]):
-        pos = sent.start + m.start()
-        end = pos + len(m.group())
-        prog = next((p for p in reversed(progs) if p.end <= pos), None) or next(iter(progs), None)
-        origin = next((p for p in places if p.end <= pos), None) or home_place
+        pos, end = sent.start + m.start(), sent.start + m.end()
+        origin = _experience_owner(text, places, sent.start, pos)
+        prog = program_near(origin.end if origin else sent.start, pos) if progs else None
+        if origin is None and prog is not None:
+            # the program's adopter named earlier in the sentence, else the article's place
+            origin = next((p for p in reversed(_top_of_chains(places)) if p.end <= prog.start), None) or home_place
         if prog is None or origin is None:
             continue
-        targets = [p for p in places if p.start >= end and p.start - end <= 20 and p is not origin]
-        scope = re.search("(全省|全市|全州|全县|全区|全旗)", text[max(sent.start, pos - 6):end + 4])
+        targets = _top_of_chains([p for p in places if p.start >= end and p.start - end <= 16 and p is not origin])
+        at = text.rfind("在", sent.start, pos)
+        if not targets and at >= 0:
+            targets = _top_of_chains([p for p in places if at < p.start and p.end <= pos and p is not origin])
+        scope = re.search("(全省|全市|全州|全盟|全县|全区|全旗|全镇|全乡)", text[max(sent.start, pos - 8):end + 4])
         if not targets and scope:
-            wanted = _SCOPE[scope.group(1)]
-            targets = [p for p in sent.mentions if p.label == "Place" and p.attrs.get("level") == wanted
-                       and p is not origin and LEVEL_RANK[wanted] < LEVEL_RANK.get(origin.attrs.get("level"), 5)]
-            if not targets and origin.attrs.get("parent") and wanted != origin.attrs.get("level"):
-                targets = []  # the higher level is not named in this sentence: left to the article pass
-        for t in targets[:4]:
-            out.append(Relation(origin, t, "spreads_to", (sent.start, sent.end), "promoted-to",
-                                {"program": prog.name, "cue": m.group()}))
+            target = _scope_target(origin, scope.group(1), article_places)
+            targets = [target] if target is not None else []
+        for t in targets[:6]:
+            if t.name != origin.name:
+                out.append(Relation(origin, t, "spreads_to", (sent.start, sent.end), "promoted-to",
+                                    {"program": prog.name, "cue": m.group()}))
     return out

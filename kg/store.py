@@ -139,9 +139,10 @@ class Store:
     # ------------------------------------------------------------ results
 
     def keys(self):
-        """Every key stored under the current pipeline version."""
-        return {Key(h, bool(html)) for h, html in
-                self.db.execute("SELECT hash, html FROM extractions WHERE version=?", (self.version,))}
+        """``{key: problem}`` for every key stored under the current pipeline version (``problem`` is
+        None for a record, else why the file could not be read)."""
+        return {Key(h, bool(html)): error for h, html, error in
+                self.db.execute("SELECT hash, html, error FROM extractions WHERE version=?", (self.version,))}
 
     def get_many(self, keys):
         """``{key: Stored}`` for those of ``keys`` stored under the current pipeline version."""

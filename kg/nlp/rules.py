@@ -491,8 +491,8 @@ def find_organizations(text, places=()):
                 else text[start:h_end]
             for item_start, item_end in _list_items(text, coord.start(), known):
                 name = _clean_org(text[item_start:item_end] + shared)
-                out.append(Candidate(item_start, h_end, "Organization", name,
-                                     {"kind": kind, "coordinated": True, "name_span": [item_start, item_end]}))
+                # The mention is the item itself: 云龙花卉苗木 in 云龙花卉苗木、三门坡荔枝等2个产业链党委.
+                out.append(Candidate(item_start, item_end, "Organization", name, {"kind": kind, "coordinated": True}))
             continue
         has_name = any(start <= c.start and c.end <= h_start for c in places + people)
         bare = modifier.replace("“", "").replace("”", "")
