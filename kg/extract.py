@@ -16,7 +16,7 @@ from .io import InputError, list_corpus, read_file, read_text
 from .nlp import load_pipeline
 from .nlp.components import sentences as doc_sentences
 from .nlp.rules import Candidate, byline_persons
-from .relations import extract_relations, located_in
+from .relations import extract_relations, located_in, sector_focus
 
 ENTITY_TYPES = ("Place", "Organization", "Program", "Person", "Industry")
 RELATION_TYPES = ("located_in", "holds_role", "affiliated_with", "adopts", "establishes",
@@ -64,6 +64,9 @@ def extract_document(doc):
         a_sents = [(s, e) for s, e in sents if article.norm_start <= s < article.norm_end]
         home = _home_place(doc.norm, article, a_cands)
         relations += extract_relations(doc.norm, a_sents, a_cands, home, article.year)
+        for r in sector_focus(a_cands):
+            r.sentence = next(((s, e) for s, e in a_sents if s <= r.source.start < e), a_sents[0] if a_sents else (0, 0))
+            relations.append(r)
     places = defaultdict(list)
     for c in cands:
         if c.label == "Place":

@@ -321,6 +321,27 @@ def _partners(text, sent):
 _INDUSTRY_MARK = re.compile(r"^(?:产业链|产业|种植|养殖|加工|种养|基地|示范园|产业园|园区|主产区)")
 
 
+_SECTOR = re.compile(r"([\u4e00-\u9fff])(?:业|农牧|产业)(?:有限|股份|发展|专业|合作|集团|公司|科技)")
+
+
+def sector_focus(mentions):
+    """Companies and cooperatives named for a sector (茗香茶业有限公司, 陇羊农牧发展有限公司) focus on the
+    article's industry that shares the sector's character (茶叶, 湖羊)."""
+    out = []
+    industries = {}
+    for c in mentions:
+        if c.label == "Industry":
+            industries.setdefault(c.name, c)
+    for org in (c for c in mentions if c.label == "Organization" and c.attrs.get("kind") in ("company", "cooperative")):
+        m = _SECTOR.search(org.name)
+        if not m or m.group(1) in "种农商物产企实事就创":
+            continue
+        hits = [ind for name, ind in industries.items() if m.group(1) in name]
+        if len(hits) == 1:
+            out.append(Relation(org, hits[0], "focuses_on", None, "sector-name"))
+    return out
+
+
 def _focuses(text, sent):
     """An organisation or program focuses on an industry its name contains (三门坡荔枝产业链党委),
     or one named in the same clause as an industry (围绕荔枝产业, 在小龙虾产业中推行…)."""

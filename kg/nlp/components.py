@@ -23,6 +23,14 @@ SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n+")
 PRIORITY = {"Person": 5, "Program": 4, "Organization": 3, "Place": 2, "Industry": 1}
 
 
+def doc_text(doc):
+    """``doc.text``, computed once: spaCy rebuilds it from the tokens on every access."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
 def candidates(doc, label=None):
     store = doc.user_data.setdefault("kg", [])
     return store if label is None else [c for c in store if c.label == label]
@@ -30,11 +38,11 @@ def candidates(doc, label=None):
 
 def sentences(doc):
     """Sentence spans (start, end) in characters, as set by ``kg_sentences``."""
-    return doc.user_data.get("kg_sentences") or [(0, len(doc.text))]
+    return doc.user_data.get("kg_sentences") or [(0, len(doc_text(doc)))]
 
 
 def articles(doc):
-    return doc.user_data.get("kg_articles") or [(0, len(doc.text))]
+    return doc.user_data.get("kg_articles") or [(0, len(doc_text(doc)))]
 
 
 def sentence_spans(text):
@@ -52,12 +60,14 @@ def sentence_spans(text):
 @Language.factory("kg_sentences")
 def make_sentences(nlp, name):
     def kg_sentences(doc):
-        spans = sentence_spans(doc.text)
+        spans = sentence_spans(doc_text(doc))
         doc.user_data["kg_sentences"] = spans
         starts = {s for s, _ in spans}
-        flags = numpy.array([[1 if (t.idx in starts or t.i == 0) else -1] for t in doc], dtype="int32")
         if len(doc):
-            doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))
+            idx = doc.to_array("IDX")
+            flags = numpy.where(numpy.isin(idx, list(starts)), 1, -1).astype("int64")
+            flags[0] = 1
+            doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
         return doc
     return kg_sentences
 
@@ -67,7 +77,7 @@ def make_places(nlp, name):
     def kg_places(doc):
         store = candidates(doc)
         for a_start, a_end in articles(doc):
-            text = doc.text[a_start:a_end]
+            text = doc_text(doc)[a_start:a_end]
             found = rules.resolve_places(rules.find_places(text), text)
             store.extend(_shift(found, a_start))
         return doc
@@ -77,7 +87,7 @@ def make_places(nlp, name):
 @Language.factory("kg_persons")
 def make_persons(nlp, name):
     def kg_persons(doc):
-        candidates(doc).extend(rules.find_persons(doc.text))
+        candidates(doc).extend(rules.find_persons(doc_text(doc)))
         return doc
     return kg_persons
 
@@ -86,7 +96,7 @@ def make_persons(nlp, name):
 def make_organizations(nlp, name):
     def kg_organizations(doc):
         store = candidates(doc)
-        store.extend(rules.find_organizations(doc.text, [c for c in store if c.label in ("Place", "Person")]))
+        store.extend(rules.find_organizations(doc_text(doc), [c for c in store if c.label in ("Place", "Person")]))
         return doc
     return kg_organizations
 
@@ -94,7 +104,7 @@ def make_organizations(nlp, name):
 @Language.factory("kg_programs")
 def make_programs(nlp, name):
     def kg_programs(doc):
-        candidates(doc).extend(rules.find_programs(doc.text))
+        candidates(doc).extend(rules.find_programs(doc_text(doc)))
         return doc
     return kg_programs
 
@@ -103,7 +113,7 @@ def make_programs(nlp, name):
 def make_industries(nlp, name):
     def kg_industries(doc):
         store = candidates(doc)
-        store.extend(rules.find_industries(doc.text, [c for c in store if c.label == "Place"]))
+        store.extend(rules.find_industries(doc_text(doc), [c for c in store if c.label == "Place"]))
         return doc
     return kg_industries
 

@@ -36,14 +36,14 @@ class StatisticalNER:
     def __call__(self, doc):
         if not self.available:
             return doc
-        from .components import candidates, sentences
+        from .components import candidates, doc_text, sentences
         store = candidates(doc)
-        taken = bytearray(len(doc.text) + 1)
+        taken = bytearray(len(doc_text(doc)) + 1)
         for c in store:
             taken[c.start:c.end] = b"\x01" * (c.end - c.start)
         model = _load(str(self.path))
-        todo = [(s, e) for s, e in sentences(doc) if self._triggered(doc.text[s:e])]
-        texts = (doc.text[s:e] for s, e in todo)
+        todo = [(s, e) for s, e in sentences(doc) if self._triggered(doc_text(doc)[s:e])]
+        texts = (doc_text(doc)[s:e] for s, e in todo)
         for (s, _), sent in zip(todo, model.pipe(texts, batch_size=64)):
             for ent in sent.ents:
                 start, end = s + ent.start_char, s + ent.end_char
