@@ -259,6 +259,7 @@ def _adopts(text, sent, home_place, article_year):
                 subject, rule = home_place, "article-subject"
             else:
                 continue
+        subject = _place_of_branch(subject, sent)
         year = _year_near(text, sent, prog.start)
         attrs = {"program": prog.name}
         if year:
@@ -270,6 +271,21 @@ def _adopts(text, sent, home_place, article_year):
             attrs["event"] = event
         out.append(Relation(subject, prog, "adopts", (sent.start, sent.end), rule, attrs))
     return out
+
+
+_BRANCH = re.compile(r"(?:党支部|党总支部|党总支|党委|党工委|两委|村委会|居委会)$")
+
+
+def _place_of_branch(agent, sent):
+    """A village's or town's own party branch adopts on behalf of the place (柑园村党支部 → 柑园村):
+    the place is the unit of diffusion."""
+    if agent.label != "Organization" or not _BRANCH.search(agent.name):
+        return agent
+    stem = _BRANCH.sub("", agent.name)
+    inner = [p for p in sent.mentions if p.label == "Place" and agent.start <= p.start and p.end <= agent.end]
+    if inner and inner[-1].name == stem and inner[-1].attrs.get("level") in ("village", "town"):
+        return inner[-1]
+    return agent
 
 
 def _event(window):
