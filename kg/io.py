@@ -303,7 +303,8 @@ def normalise(text, is_html=False):
 
 _BYLINE = re.compile(
     r"^[ \t\u3000]*(?:■|◆|●)\s*(?P<unit>[^\n]{2,60})$"
-    r"|^[ \t\u3000]*(?:作者|文|来源|撰稿|供稿|通讯员)\s*[:：/／|]\s*(?P<author>[^\n]{2,60})$", re.M)
+    r"|^[ \t\u3000]*(?:作者|文|来源|撰稿|供稿|通讯员)\s*[:：/／|]\s*(?P<author>[^\n]{2,60})$"
+    r"|^[ \t\u3000]*(?P<name>[\u4e00-\u9fff]{2,4}(?:[ \u3000]+[\u4e00-\u9fff]{2,4}){0,3})[ \t\u3000]*$", re.M)
 _TITLE_HEADING = re.compile(r"^#\s+(?P<title>[^\n]{2,120})$", re.M)
 _YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年")
 _DATE = re.compile(r"((?:19[5-9]|20[0-4])\d)\s*(?:年|[-./])\s*\d{1,2}\s*(?:月|[-./])\s*\d{1,2}")
@@ -329,6 +330,17 @@ def _previous_line(text, pos):
     return None
 
 
+def _looks_like_title(line):
+    line = line.strip()
+    return 4 <= len(line) <= 40 and not re.search(r"[。；！？]$", line)
+
+
+def _person_line(line):
+    from .lexicon import surnames
+    names = line.split()
+    return all(n[0] in surnames() or n[:2] in surnames() for n in names)
+
+
 def _article_year(body):
     """The year a text gives for itself: a full date if there is one, else the latest year it names."""
     date = _DATE.search(body[:400]) or _DATE.search(body[-400:])
@@ -343,8 +355,10 @@ def split_articles(doc):
     text = doc.norm
     starts = {}  # norm start -> (title, byline)
     for m in _BYLINE.finditer(text):
-        byline = (m.group("unit") or m.group("author")).strip()
+        byline = (m.group("unit") or m.group("author") or m.group("name")).strip()
         prev = _previous_line(text, m.start())
+        if m.group("name") and not (prev and _looks_like_title(text[prev[0]:prev[1]]) and _person_line(byline)):
+            continue  # a bare line of names counts only right under a title
         if prev and len(text[prev[0]:prev[1]].strip()) <= 80:
             starts[prev[0]] = (_clean_title(text[prev[0]:prev[1]]), byline)
         else:

@@ -83,13 +83,16 @@ def word_before(text, pos, max_len=6):
 _NOUN_TAGS = {"n", "ns", "nr", "nrt", "nrfg", "nz", "nt", "s", "j", "x", "ng", "b", "l", "an", "eng"}
 
 
-def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, nouns_only=False):
+def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, nouns_only=False,
+               strict_chars=False):
     """Walk left from ``end`` over name-like words; return where the name begins.
 
     Stops at punctuation, digits, verbs and function words (from the word list's tags and
     ``stop_word`` cues), so that 成立云龙花卉苗木 gives the start of 云龙. ``known`` maps the end of
     an already recognised name (a place, a person) to its start: such a name is taken whole.
-    ``verbs`` are the verbs allowed inside the name; ``nouns_only`` admits nothing but nouns.
+    ``verbs`` are the verbs allowed inside the name; ``nouns_only`` admits nothing but nouns;
+    ``strict_chars`` also stops at single characters tagged as verbs, adverbs or prepositions
+    (用好, 建强, 如), which organisation names do not contain.
     """
     tags = lexicon.word_tags()
     stops = lexicon.cue_set("stop_word")
@@ -113,8 +116,8 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
             break
         if len(word) == 1:
             # Single characters of proper names (黄杜, 东岚) carry unreliable tags: stop only at
-            # function characters.
-            if word in _FUNCTION_CHARS:
+            # function characters (and, for organisations, at single-character verbs).
+            if word in _FUNCTION_CHARS or (strict_chars and word in _SINGLE_VERBS):
                 break
         elif (tag in _STOP_TAGS and word not in verbs) or (tag == "v" and word not in verbs) \
                 or (nouns_only and tag not in _NOUN_TAGS and word not in verbs):
@@ -123,8 +126,10 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
     return pos
 
 
+# Single-character verbs that do not occur inside organisation names (用好驻村工作队, 建强产业链大党委).
+_SINGLE_VERBS = frozenset("用设落推抓做搞促让给要会能可须需使令靠依按据经到去来入进赴建")
 _FUNCTION_CHARS = frozenset("的地得了着过在和与及或并而且把被对向从到于以为由给让使将也都又还就才只再很最更太已曾是有"
-                            "这那此其该各每本全某等个名位所座条处次")
+                            "这那此其该各每本全某等个名位所座条处次如若")
 
 
 def splits_word(text, start):
@@ -178,9 +183,19 @@ def _place_surface_ok(text, start, end):
     if text[end:end + 1] in ("路", "街", "社", "号", "牌"):
         return False
     surface = text[start:end]
-    if (len(surface) >= 3 or surface in gazetteer().by_name) and surface[-1] in "省市县区州盟旗镇乡":
-        return not (text[end:end + 1] and text[end - 1:end + 1] in ("区域", "市场", "县城", "区位", "市民", "镇街"))
-    return not (splits_word(text, start) or splits_word(text, end))
+    if text[end - 1:end + 1] in _SUFFIX_WORDS:
+        return False  # 和县|级, 振兴区|域
+    if len(surface) >= 3 and surface[-1] in "省市县区州盟旗镇乡":
+        return True
+    if splits_word(text, start) or splits_word(text, end):
+        return False
+    tags = lexicon.word_tags()
+    # inside a longer word: 哈密 in 哈密瓜, 新兴 in 新兴产业
+    return not any(text[a:b] in tags for a in range(max(0, start - 2), start + 1)
+                   for b in range(end, min(len(text), end + 2) + 1) if (a, b) != (start, end) and b - a >= 3)
+
+
+_SUFFIX_WORDS = frozenset("区域 市场 县城 区位 市民 镇街 县级 市级 区级 省级 乡级 镇级 县域 市域 区县 市县 省市 县乡 乡镇".split())
 
 
 @lru_cache(maxsize=1)
@@ -359,8 +374,9 @@ def resolve_places(cands, text):
         if codes is not None:
             supported = [code for code in codes
                          if code in context or context & {p.code for p in gaz.chain(code)[:-1]}]
-            if gaz.needs_context(surface):
-                # An ordinary word (合作, 东方) is a place only next to its own parent or full name.
+            if gaz.needs_context(surface) or (short and gaz.by_code[codes[0]].level == "county"):
+                # An ordinary word (合作, 东方), or a county's short form, is a place only next to its
+                # own full name or its parent (新兴 is not 新兴县 because the article names 广东省).
                 supported = [code for code in supported if code in context or gaz.by_code[code].parent in context
                              and gaz.by_code[gaz.by_code[code].parent].level != "province"]
             county_short = short and gaz.by_code[codes[0]].level == "county"
@@ -466,7 +482,7 @@ def find_organizations(text, places=()):
         if (text[h_start:h_end + 1] in tags or text[h_start:h_end + 2] in tags) \
                 and not text.startswith(lexicon.cues("person_role"), h_end):
             continue  # 党组 in 党组织, 联盟 in 联盟化: the head is part of a longer word
-        start = name_start(text, h_start, max_chars=18, known=known, nouns_only=True)
+        start = name_start(text, h_start, max_chars=18, known=known, nouns_only=True, strict_chars=True)
         if start == h_start and text[h_start - 1:h_start] in CLOSE_QUOTES:
             q = max(text.rfind(q, 0, h_start - 1) for q in OPEN_QUOTES)
             if 0 <= q and h_start - q <= 16:
@@ -496,6 +512,8 @@ def find_organizations(text, places=()):
             continue
         has_name = any(start <= c.start and c.end <= h_start for c in places + people)
         bare = modifier.replace("“", "").replace("”", "")
+        if len(bare) < 2 and not has_name:
+            continue  # 干中学, 设党委
         if not modifier or (not has_name and (is_generic(bare, extra=heads) or all(
                 _common_word(w, 200) or w in heads or w in _FUNCTION_CHARS or w in lexicon.cue_set("generic_modifier")
                 for w in tokens(bare)))):
@@ -584,6 +602,8 @@ def _program(start, end, name, source, **attrs):
                      {"family": program_family(canonical), **attrs}, source)
 
 
+_NOT_PROGRAM_ENDINGS = ("器", "者", "员", "人", "家", "长", "们", "感", "力", "心", "化", "性", "风", "气", "味",
+                        "钢铁", "理念", "思路", "精神", "意识", "格局", "目标", "愿景", "使命", "难题", "问题")
 _NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[\u4e00-\u9fff]")
 _STRONG_VERBS = re.compile(r"(推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实)([\u4e00-\u9fff]{2,10}?)"
                            r"(制度|机制|工作法|模式|制)(?![\u4e00-\u9fff]{0,1}[度])")
@@ -597,10 +617,13 @@ def _head_after(text, pos, heads):
     for head in heads:
         if after.startswith(head):
             return head
-    m = re.match(r"[\u4e00-\u9fff]{1,4}?(" + "|".join(map(re.escape, heads)) + ")", after)
+    m = re.match(r"[\u4e00-\u9fff]{1,4}?(" + "|".join(_STRONG_HEADS) + ")", after)
     if m and not any(w in lexicon.cue_set("stop_word") for w in tokens(m.group()[:-len(m.group(1))])):
         return m.group()
     return None
+
+
+_STRONG_HEADS = ("工作机制", "工作法", "机制", "模式", "工程", "行动", "计划", "项目", "品牌", "制度", "平台")
 
 
 def find_programs(text):
@@ -608,7 +631,8 @@ def find_programs(text):
     a head noun after a verb of adoption (推行乡贤理事会制度), and numbered models (四领模式)."""
     heads = lexicon.cues("program_head")
     not_after = lexicon.cues("not_program_after")
-    verbs = lexicon.cues("program_verb")
+    verbs = ("推行", "实施", "推广", "实行", "首创", "借鉴", "复制", "引入", "试点", "推出", "打造", "开展", "启动",
+             "探索", "创新", "建立", "创建", "深化", "叫响", "擦亮", "构建", "升级")
     known = lexicon.programs()
     usage = lexicon.program_usage()
     evolve = ("升级为", "到", "拓展为", "迭代为", "发展为")
@@ -635,6 +659,9 @@ def find_programs(text):
         after_verb = before.endswith(verbs) or before[:-1].endswith(verbs)
         numbered = bool(_NUMBERED.match(inner)) and len(inner) >= 3
         evolving = after.startswith(evolve) or before.endswith(("从", "由", "升级为", "到")) or before[-1:] in ("从", "由")
+        if not (in_lexicon or head or evolving) and ("的" in inner or _common_word(inner, 100) or len(inner) < 3
+                                                     or inner.endswith(_NOT_PROGRAM_ENDINGS)):
+            continue  # 一块坚硬的钢铁, 安家, 加速器: figures of speech, not programs
         if in_lexicon or head or ends_as_program or after_verb or numbered or evolving:
             out.append(_program(m.start(), m.end(), inner, "quoted", quoted=True, head=head))
             quoted_spans.append((m.start(), m.end()))
@@ -650,8 +677,11 @@ def find_programs(text):
         if is_generic(m.group(2), extra=("工作", "管理", "考核", "激励", "保障", "运行", "协调", "联动", "长效", "常态化",
                                            "服务", "领导", "责任", "监督", "评价", "培训", "选拔", "轮训", "帮扶", "联系")):
             continue
-        if any(_common_word(w, 2000) for w in tokens(m.group(2))) and not any(
-                w in known or w in lexicon.org_heads() for w in tokens(m.group(2))):
+        words = tokens(m.group(2))
+        if "的" in m.group(2) or not any(
+                w in known or w in lexicon.org_heads() or (len(w) >= 2 and not _common_word(w, 300)
+                                                            and w not in lexicon.cue_set("generic_modifier"))
+                for w in words):
             continue
         out.append(_program(start, end, name, "verb-head"))
         taken.append((start, end))
@@ -693,6 +723,7 @@ def _person_patterns():
         "list_before_title": re.compile(
             f"(?P<names>{surname}[\u4e00-\u9fff]{{1,2}}(?:、{surname}[\u4e00-\u9fff]{{1,2}})+)(?:院士|教授|同志|研究员|博士|等)"),
         "comrade": re.compile(f"(?P<name>{surname}[\u4e00-\u9fff]{{1,2}})同志"),
+        "reporter": re.compile(f"(?:本报讯|通讯员|记者|作者|文/|文／)\\s*[(（]?\\s*(?P<name>{surname}[\u4e00-\u9fff]{{1,2}})\\s*[)）\\s]"),
     }
 
 
@@ -706,9 +737,16 @@ def _name_ok(name, strict=True):
     """A plausible personal name: not an ordinary word; with ``strict`` (no role word before it)
     neither its given name nor its first two characters an ordinary word either (严格工, 查对象,
     由专家 are not names, but 书记王建设 is)."""
-    if len(name) < 2 or any(ch in _BAD_GIVEN for ch in name[1:]):
+    if len(name) < 2 or any(ch in _BAD_GIVEN for ch in name[1:]) or not all(is_cjk(ch) for ch in name):
         return False
     tags = lexicon.word_tags()
+    if tags.get(name) in ("ns", "nt", "nz", "s") or name in gazetteer().by_name or name in gazetteer().by_short \
+            or lexicon.word_frequency(name) >= 1000:
+        return False  # 莫斯科, 香港: places, even when the word list tags them as names
+    if strict and name[0] in _AMBIGUOUS_SURNAMES and (len(name) < 3 or name[-1] in "长员官师手"):
+        return False  # 和工, 常因, 楼栋长
+    if strict and any(lexicon.word_frequency(part) >= 1000 for part in (name[1:], name[:2]) if len(part) >= 2):
+        return False  # 顾问团 (顾问 is tagged as a name in the word list)
     for part in ({name, name[1:], name[:2]} if strict else {name}):
         tag = tags.get(part)
         if len(part) >= 2 and tag is not None and tag not in ("nr", "nrt", "nrfg") \
@@ -723,6 +761,7 @@ def _best_name(text, start, strict=False):
     cue_words = lexicon.cues("speech_after_name") + lexicon.cues("title_after_name") + lexicon.cues("person_role")
     surname_len = 2 if text[start:start + 2] in lexicon.surnames() else 1
     two, three = start + surname_len + 1, start + surname_len + 2
+    strict = strict or text[start] in _AMBIGUOUS_SURNAMES
     for end in (two, three):
         if text.startswith(cue_words, end) and _name_ok(text[start:end], strict):
             return end
@@ -730,6 +769,10 @@ def _best_name(text, start, strict=False):
         if end <= len(text) and (end == len(text) or text[end] in _NAME_BOUNDARY) and _name_ok(text[start:end], strict):
             return end
     return None
+
+
+# Surnames that are also common function characters or word starts: their names need the strict check.
+_AMBIGUOUS_SURNAMES = frozenset("和都曾常管严宿顾楼莫于向将从与由为时成全才安强关党万司")
 
 
 def find_persons(text):
@@ -748,6 +791,10 @@ def find_persons(text):
         if s > 0 and is_cjk(text[s - 1]) and not _left_boundary_ok(text, s):
             continue
         found[s] = Candidate(s, e, "Person", text[s:e], {}, "cue")
+    for m in pats["reporter"].finditer(text):
+        s_, e_ = m.start("name"), m.end("name")
+        if s_ not in found and _name_ok(text[s_:e_], strict=False):
+            found[s_] = Candidate(s_, e_, "Person", text[s_:e_], {"role_hint": "作者"}, "byline")
     for m in pats["list_before_title"].finditer(text):
         pos = m.start("names")
         for part in m.group("names").split("、"):
@@ -782,7 +829,7 @@ def _industry_automaton():
     return _automaton(lexicon.industries())
 
 
-_INDUSTRY_CONTEXT = re.compile(r"(产业|种植|养殖|加工|种养)")
+_INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培)")
 _GENERIC_INDUSTRY = frozenset(
     "特色 主导 传统 新兴 优势 农业 乡村 现代 高效 生态 富民 支柱 重点 绿色 数字 集体 村级 新型 未来 战略性 "
     "相关 各类 本土 地方 当地 全 上下游 一二三 第一 第二 第三 二三 特色农业 现代农业 高效农业 热带农业 热带高效农业 "
@@ -802,7 +849,7 @@ def find_industries(text, places=()):
             continue
         out[start] = Candidate(start, end, "Industry", text[start:end], {}, "lexicon")
     for m in _INDUSTRY_CONTEXT.finditer(text):
-        start = name_start(text, m.start(), max_chars=4, verbs=(), nouns_only=True)
+        start = name_start(text, m.start(), max_chars=4, verbs=(), nouns_only=True, strict_chars=True)
         while start < m.start() and in_place[start]:
             start += 1
         stem = text[start:m.start()]
