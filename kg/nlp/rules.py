@@ -784,11 +784,13 @@ def find_persons(text):
         e = _best_name(text, s)
         if e:
             found.setdefault(s, Candidate(s, e, "Person", text[s:e], {"role_hint": text[m.start():s]}, "role"))
+    speech = lexicon.cues("speech_after_name")
     for m in pats["cue_after"].finditer(text):
         s, e = m.start("name"), m.end("name")
         if s in found or not _name_ok(text[s:e]):
             continue
-        if s > 0 and is_cjk(text[s - 1]) and not _left_boundary_ok(text, s):
+        if s > 0 and is_cjk(text[s - 1]) and not _left_boundary_ok(text, s) \
+                and not (text[s - 1] == "的" and text.startswith(speech, e)):
             continue
         found[s] = Candidate(s, e, "Person", text[s:e], {}, "cue")
     for m in pats["reporter"].finditer(text):
