@@ -133,6 +133,16 @@ def located_in(text, sentence_spans, mentions, place_of):
 # ---------------------------------------------------------------- holds_role / affiliated_with
 
 _MEMBER_KINDS = {"university", "institute", "company", "cooperative", "association", "team"}
+_LEADING_ROLE = re.compile(r"(书记|队长|主任|团长|会长|理事长|站长|社长|组长|村长|院长|所长|局长|部长|董事长|总经理|经理|"
+                           r"负责人|首席专家|委员|镇长|乡长|县长|市长|区长|主席|特派员|指导员|网格员)")
+
+
+def _role_type(holder, role):
+    """A leading or serving role (书记, 队长, 首席专家, 科技特派员) is held; a post at an institution
+    (教授, 研究员, 院士) is an affiliation."""
+    if holder.label == "Organization" and holder.attrs.get("kind") in _MEMBER_KINDS and not _LEADING_ROLE.search(role):
+        return "affiliated_with"
+    return "holds_role"
 
 
 def _role_text(segment):
@@ -160,8 +170,7 @@ def _roles(text, sent):
             role = _role_text(text[h.end:pos])
             if role is None:
                 break
-            kind = h.attrs.get("kind")
-            rtype = "affiliated_with" if h.label == "Organization" and kind in _MEMBER_KINDS else "holds_role"
+            rtype = _role_type(h, role)
             out.append(Relation(p, h, rtype, (sent.start, sent.end), "role-before", {"role": role}))
             pos = h.start
             while pos > sent.start and text[pos - 1] in "、，, ":
@@ -172,11 +181,20 @@ def _roles(text, sent):
         if m:
             for h in holders:
                 if h.start >= p.end + m.end() and h.start - (p.end + m.end()) <= 2:
+                    while any(o.start == h.end for o in holders):  # 勐库镇冰岛村: the lowest place
+                        h = next(o for o in holders if o.start == h.end)
                     role = re.match(r"^[“”\"]?([\u4e00-\u9fff]{2,8}?)[”\"]?(?:[，。、；]|期间|以来|$|一职)", text[h.end:sent.end])
                     if role and _role_text(role.group(1)):
-                        out.append(Relation(p, h, "holds_role", (sent.start, sent.end), "serves-as",
+                        out.append(Relation(p, h, _role_type(h, role.group(1)), (sent.start, sent.end), "serves-as",
                                             {"role": role.group(1)}))
                     break
+        # person 作为 role 常驻 place: 曾庆林作为科技特派员常驻周田村
+        m = re.match(r"^[^，。；]{0,4}?(?:作为|以)([\u4e00-\u9fff]{2,8}?)(?:身份)?(?:常驻|驻|派驻|入驻|扎根|下沉到|蹲点)", after)
+        if m and _role_text(m.group(1)):
+            pos = p.end + m.end()
+            place = next((h for h in holders if h.label == "Place" and 0 <= h.start - pos <= 2), None)
+            if place is not None:
+                out.append(Relation(p, place, "holds_role", (sent.start, sent.end), "serves-in", {"role": m.group(1)}))
     # Teams named after a person, inside an institution: 河南大学三亚研究院郭敬功团队.
     for team in (c for c in sent.mentions if c.label == "Organization" and c.attrs.get("kind") == "team"):
         for other in sent.mentions:
