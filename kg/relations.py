@@ -203,6 +203,13 @@ def _roles(text, sent):
                 for person in persons:
                     if team.start <= person.start and person.end <= team.end:
                         out.append(Relation(person, other, "affiliated_with", (sent.start, sent.end), "team-of"))
+    # Sub-units inside their institution's name: 南京农业大学园艺学院 → 南京农业大学.
+    orgs = [c for c in sent.mentions if c.label == "Organization"]
+    for outer in orgs:
+        for inner in orgs:
+            if inner is not outer and outer.start == inner.start and inner.end < outer.end \
+                    and inner.attrs.get("kind") in ("university", "institute") and not outer.attrs.get("anaphor"):
+                out.append(Relation(outer, inner, "affiliated_with", (sent.start, sent.end), "sub-unit"))
     # 陈晓燕由漳州市农业农村局选派, 来自四川农业大学的专家王某: the sending institution.
     for p in persons:
         for h in holders:

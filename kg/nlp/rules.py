@@ -512,9 +512,7 @@ def find_organizations(text, places=()):
             continue
         has_name = any(start <= c.start and c.end <= h_start for c in places + people)
         bare = modifier.replace("“", "").replace("”", "")
-        if len(bare) < 2 and not has_name:
-            continue  # 干中学, 设党委
-        if not modifier or (not has_name and (is_generic(bare, extra=heads) or all(
+        if not modifier or len(bare) < 2 and not has_name or (not has_name and (is_generic(bare, extra=heads) or all(
                 _common_word(w, 200) or w in heads or w in _FUNCTION_CHARS or w in lexicon.cue_set("generic_modifier")
                 for w in tokens(bare)))):
             if modifier in _ANAPHOR_MODIFIERS and not text[h_end:h_end + 1] in ("们", "等"):
