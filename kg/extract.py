@@ -73,6 +73,7 @@ def extract_document(doc):
             places[c.name].append(c)
     relations += located_in(doc.norm, sents, cands, lambda name: places.get(name, []))
     cands, relations = _drop_names_inside_organizations(cands, relations, doc.norm)
+    cands, relations = _salient_industries(cands, relations, doc.norm)
     return _record(doc, cands, relations, sents)
 
 
@@ -150,6 +151,27 @@ def _drop_names_inside_organizations(cands, relations, text):
     kept = [c for c in cands if (c.label, c.name) in names]
     relations = [r for r in relations
                  if (r.source.label, r.source.name) in names and (r.target.label, r.target.name) in names]
+    return kept, relations
+
+
+_INDUSTRY_MARKED = re.compile(r"^(?:产业|种植|养殖|基地|加工|种养|示范园|合作社|专业合作社)")
+
+
+def _salient_industries(cands, relations, text):
+    """Industries are the products and sectors something is built around: keep one that an
+    organisation or program focuses on, that the document names twice, or that is marked as an
+    industry (荔枝产业, 胡椒种植); drop passing mentions (卖柚子)."""
+    focused = {(r.target.label, r.target.name) for r in relations if r.type == "focuses_on"}
+    counts = defaultdict(int)
+    marked = set()
+    for c in cands:
+        if c.label == "Industry":
+            counts[c.name] += 1
+            if _INDUSTRY_MARKED.match(text, c.end):
+                marked.add(c.name)
+    drop = {n for n in counts if counts[n] < 2 and n not in marked and ("Industry", n) not in focused}
+    kept = [c for c in cands if not (c.label == "Industry" and c.name in drop)]
+    relations = [r for r in relations if not any(x.label == "Industry" and x.name in drop for x in (r.source, r.target))]
     return kept, relations
 
 
