@@ -355,7 +355,7 @@ def split_articles(doc):
     text = doc.norm
     starts = {}  # norm start -> (title, byline)
     for m in _BYLINE.finditer(text):
-        byline = (m.group("unit") or m.group("author") or m.group("name")).strip()
+        byline = re.split(r"\s{2,}|\u3000|发布时间|时间[:：]|日期[:：]|【", (m.group("unit") or m.group("author") or m.group("name")).strip())[0].strip()
         prev = _previous_line(text, m.start())
         if m.group("name") and not (prev and _looks_like_title(text[prev[0]:prev[1]]) and _person_line(byline)):
             continue  # a bare line of names counts only right under a title
