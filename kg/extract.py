@@ -193,9 +193,15 @@ def _home_place(text, article, cands):
     title_end = text.find("\n", article.norm_start)
     title_end = article.norm_end if title_end < 0 else min(title_end, article.norm_end)
     places = [c for c in cands if c.label == "Place"]
-    in_title = [c for c in places if c.start < title_end]
+    in_title = sorted((c for c in places if article.norm_start <= c.start < title_end), key=lambda c: c.start)
     if in_title:
-        return max(in_title, key=lambda c: (c.end == max(p.end for p in in_title), c.start))
+        # the first chain of the title (海南省海口市：…) → its lowest member
+        home = in_title[0]
+        while True:
+            nxt = next((c for c in in_title if c.start == home.end), None)
+            if nxt is None:
+                return home
+            home = nxt
     in_byline = [c for c in places if c.start < title_end + 80 and article.byline and c.name[:2] in article.byline]
     if in_byline:
         return in_byline[-1]

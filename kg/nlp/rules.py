@@ -308,7 +308,10 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
                 and not splits_word(text, start) and (start == floor or not _common_word(name[:-len(suffix)])) \
                 and not any(ch in _FUNCTION_CHARS for ch in name[:-len(suffix)]):
             return Candidate(start, s_end, "Place", name, {"level": level}, "gazetteer")
-    # Otherwise a short proper name before the suffix.
+    # Otherwise a short proper name before the suffix (townships must be known or in a chain:
+    # 椰乡, 荔乡 are nicknames).
+    if level == "town":
+        return None
     start = name_from if level == "other" else max(name_from, s_start - 4)
     name = text[start:s_end]
     stem = name[:-len(suffix)]
