@@ -385,24 +385,30 @@ def sector_focus(mentions):
 
 def _focuses(text, sent):
     """An organisation or program focuses on an industry its name contains (三门坡荔枝产业链党委),
-    or one named in the same clause as an industry (围绕荔枝产业, 在小龙虾产业中推行…)."""
+    or on a marked industry of its sentence (围绕荔枝产业, 在小龙虾产业中推行…, 发展胡椒种植): each
+    marked industry goes to the nearest organisation or program of its clause, else of its sentence."""
     out = []
     cue = cue_pattern("focus_cue")
     industries = [c for c in sent.mentions if c.label == "Industry"]
-    for c in sent.mentions:
-        if c.label not in ("Organization", "Program"):
-            continue
+    agents = [c for c in sent.mentions if c.label in ("Organization", "Program")]
+    for c in agents:
         for ind in industries:
             if c.start <= ind.start and ind.end <= c.end:
                 out.append(Relation(c, ind, "focuses_on", (sent.start, sent.end), "name"))
-                continue
+    for ind in industries:
+        if any(c.start <= ind.start and ind.end <= c.end for c in agents):
+            continue
+        marked = _INDUSTRY_MARK.match(text[ind.end:ind.end + 3]) or re.search(
+            cue + r"$", text[max(sent.start, ind.start - 6):ind.start])
+        if not marked:
+            continue
+        def distance(c):
             lo, hi = (ind.end, c.start) if ind.end <= c.start else (c.end, ind.start)
-            if hi < lo or CLAUSE_BREAK.search(text[lo:hi]) or hi - lo > 24:
-                continue
-            marked = _INDUSTRY_MARK.match(text[ind.end:ind.end + 3]) or re.search(
-                cue + r"$", text[max(sent.start, ind.start - 6):ind.start])
-            if marked:
-                out.append(Relation(c, ind, "focuses_on", (sent.start, sent.end), "same-clause"))
+            return (bool(CLAUSE_BREAK.search(text[lo:hi])), abs(hi - lo))
+        candidates = [c for c in agents if not (c.start <= ind.start < c.end)]
+        if candidates:
+            best = min(candidates, key=distance)
+            out.append(Relation(best, ind, "focuses_on", (sent.start, sent.end), "same-sentence"))
     return out
 
 
