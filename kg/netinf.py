@@ -131,7 +131,7 @@ class _Problem:
         self.slot_cascade = cat(slot_cascade, np.int64)
         self.slot_node = cat(slot_node, np.int64)
         self.score = cat(slot_score, float)
-        self.tri_slot = cat(tri_slot, np.int64)
+        self.tri_slot = cat(tri_slot, np.int32 if n_slots < 2**31 - 1 else np.int64)
         self.tri_w = cat(tri_w, float)
         pair = cat(tri_pair, np.int64)
         del tri_pair
@@ -143,10 +143,13 @@ class _Problem:
             self.tri_edge = lookup[pair]
         else:
             self.edge_pairs, self.tri_edge = np.unique(pair, return_inverse=True)
+        if len(self.edge_pairs) < 2**31 - 1:
+            self.tri_edge = self.tri_edge.astype(np.int32)
         del pair
         self.slot_ptr = np.searchsorted(self.tri_slot, np.arange(n_slots + 1))
-        self.by_edge = np.argsort(self.tri_edge, kind="stable")
-        self.edge_ptr = np.searchsorted(self.tri_edge[self.by_edge], np.arange(len(self.edge_pairs) + 1))
+        # Slots of each node, to find the triples of one edge u -> v among the slots of v.
+        self.node_slots = np.argsort(self.slot_node, kind="stable")
+        self.node_ptr = np.searchsorted(self.slot_node[self.node_slots], np.arange(n_nodes + 1))
 
     def contributions(self, tri):
         return np.maximum(0.0, self.tri_w[tri] - self.score[self.tri_slot[tri]])
@@ -160,6 +163,12 @@ class _Problem:
             return np.zeros(0, dtype=np.int64)
         offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
         return np.arange(total) + offsets
+
+    def edge_triples(self, edge):
+        """Indices of the triples of edge number ``edge``."""
+        v = int(self.edge_pairs[edge] % self.n_nodes)
+        tri = self.slot_triples(self.node_slots[self.node_ptr[v]:self.node_ptr[v + 1]])
+        return tri[self.tri_edge[tri] == edge]
 
     def tree_scores(self):
         scores = np.where(np.isnan(self.score), 0.0, self.score)
@@ -216,7 +225,7 @@ def netinf(cascades, n_edges=None, p_value_cutoff=None, lam=None, beta=BETA, eps
         gain = float(masked[best])
         if not gain > 1e-12:
             break
-        tri = prob.by_edge[prob.edge_ptr[best]:prob.edge_ptr[best + 1]]
+        tri = prob.edge_triples(best)
         slots = prob.tri_slot[tri]
         better = prob.tri_w[tri] > prob.score[slots]
         slots, new_scores = slots[better], prob.tri_w[tri][better]
@@ -229,7 +238,8 @@ def netinf(cascades, n_edges=None, p_value_cutoff=None, lam=None, beta=BETA, eps
         affected = prob.slot_triples(slots)
         old = prob.contributions(affected)
         prob.score[slots] = new_scores
-        np.add.at(gains, prob.tri_edge[affected], prob.contributions(affected) - old)
+        gains += np.bincount(prob.tri_edge[affected], weights=prob.contributions(affected) - old,
+                             minlength=n_pairs)
         chosen[best] = True
         trees = after
         u, v = divmod(int(prob.edge_pairs[best]), prob.n_nodes)

@@ -261,40 +261,91 @@ def _subject_before(text, sent, pos, cue_kind):
     return None
 
 
-def _year_near(text, sent, pos):
-    """The year the sentence gives for an event at ``pos``: the last year before it, else the first after."""
-    before = [m for m in YEAR.finditer(text, sent.start, pos)]
-    if before:
-        return int(before[-1].group(1))
-    m = YEAR.search(text, pos, sent.end)
-    return int(m.group(1)) if m else None
+_RELATIVE_YEAR = {"今年": 0, "当年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+_RELATIVE_YEAR_RE = re.compile("|".join(_RELATIVE_YEAR))
+
+
+def _year_near(text, sent, pos, article_year=None):
+    """The year the sentence gives for an event at ``pos``: the last year before it, else the first
+    after; 今年/去年/前年 count from the article's year."""
+    found = [(m.start(), int(m.group(1))) for m in YEAR.finditer(text, sent.start, sent.end)]
+    if article_year:
+        found += [(m.start(), article_year + _RELATIVE_YEAR[m.group()])
+                  for m in _RELATIVE_YEAR_RE.finditer(text, sent.start, sent.end)]
+    found.sort()
+    before = [y for p, y in found if p < pos]
+    after = [y for p, y in found if p >= pos]
+    return before[-1] if before else (after[0] if after else None)
+
+
+def _adoption(subject, prog, sent, text, rule, article_year, extra_event=None):
+    year = _year_near(text, sent, prog.start, article_year)
+    attrs = {"program": prog.name}
+    if year:
+        attrs.update(year=year, year_source="sentence")
+    elif article_year:
+        attrs.update(year=article_year, year_source="article")
+    event = extra_event or _event(text[max(sent.start, prog.start - 30):prog.end + 6])
+    if event:
+        attrs["event"] = event
+    return Relation(subject, prog, "adopts", (sent.start, sent.end), rule, attrs)
+
+
+_PILOT_PLACES = re.compile(r"在((?:[^，。；在]{2,12}?[、和及与]?){1,6}?)(?:先行先试|开展试点|进行试点|试点|试行|率先推行|推行|推开|铺开)")
 
 
 def _adopts(text, sent, home_place, article_year):
+    """Who adopts which program: the subject of an adoption verb before the program (2019年，X县推行
+    “P”), the article's place when the sentence has no subject, the places where a program is piloted
+    or brought (在A镇、B镇开展试点; 把“P”引入C镇), and a place's own program (D村的“P”开班)."""
     out = []
     verbs = cue_pattern("adopt_verb")
-    for prog in (c for c in sent.mentions if c.label == "Program"):
+    progs = [c for c in sent.mentions if c.label == "Program"]
+    places = [c for c in sent.mentions if c.label == "Place"]
+    for prog in progs:
         window = text[max(sent.start, prog.start - 30):prog.start]
-        if not re.search(verbs, window) and not re.search(verbs, text[prog.end:prog.end + 4]):
-            continue
-        subject = _subject_before(text, sent, prog.start, "adopt_verb")
-        rule = "subject-verb-program"
-        if subject is None:
-            if re.search(verbs, text[max(sent.start, prog.start - 12):prog.start]) and home_place is not None:
+        if re.search(verbs, window) or re.search(verbs, text[prog.end:prog.end + 6]):
+            subject = _subject_before(text, sent, prog.start, "adopt_verb")
+            rule = "subject-verb-program"
+            if subject is None and home_place is not None and (
+                    re.search(verbs, text[max(sent.start, prog.start - 12):prog.start])
+                    or re.search(verbs, text[prog.end:prog.end + 6])):
                 subject, rule = home_place, "article-subject"
-            else:
-                continue
-        subject = _place_of_branch(subject, sent)
-        year = _year_near(text, sent, prog.start)
-        attrs = {"program": prog.name}
-        if year:
-            attrs.update(year=year, year_source="sentence")
-        elif article_year:
-            attrs.update(year=article_year, year_source="article")
-        event = _event(text[max(sent.start, prog.start - 30):prog.end + 6])
-        if event:
-            attrs["event"] = event
-        out.append(Relation(subject, prog, "adopts", (sent.start, sent.end), rule, attrs))
+            if subject is not None:
+                out.append(_adoption(_place_of_branch(subject, sent), prog, sent, text, rule, article_year))
+        # 把“P”引入/推广到/引进 C镇: the place the program is brought to adopts it.
+        m = re.match(r"^[”\"]?(?:[^，。；]{0,6}?)(?:引入|引进到|引进|推广到|推广至|复制到|带到|落地)", text[prog.end:sent.end])
+        if m and text[max(sent.start, prog.start - 2):prog.start].endswith(("把", "将")):
+            pos = prog.end + m.end()
+            for p in _top_of_chains([p for p in places if 0 <= p.start - pos <= 12]):
+                out.append(_adoption(p, prog, sent, text, "brought-to", article_year, "推广"))
+        # “P”…2020年被泰和县借鉴: the place after 被 adopts, in the year just before 被.
+        for pm in re.finditer(r"被", text[prog.end:sent.end]):
+            pos = prog.end + pm.end()
+            agent = next((p for p in places if 0 <= p.start - pos <= 1), None)
+            if agent is not None and re.match(r"^[^，。；]{0,6}?" + cue_pattern("learn_cue") + "|^[^，。；]{0,6}?" + verbs,
+                                              text[agent.end:sent.end]):
+                while any(o.start == agent.end for o in places):
+                    agent = next(o for o in places if o.start == agent.end)
+                out.append(_adoption(agent, prog, sent, text, "passive", article_year, "学习借鉴"))
+                year = _year_near(text, sent, prog.end + pm.start() + 1, article_year)
+                if year:
+                    out[-1].attrs.update(year=year, year_source="sentence")
+        # D村的“P”: a place's own program.
+        owner = next((p for p in places if p.end <= prog.start and text[p.end:prog.start] in ("的", "的“", "“", "")
+                      and prog.start - p.end <= 2), None)
+        if owner is not None and re.search(verbs + "|开班|开课|开讲|启动|运行|上线", text[prog.end:sent.end]):
+            out.append(_adoption(owner, prog, sent, text, "place-own-program", article_year))
+    # 在A镇、B镇开展试点: each place pilots the sentence's program.
+    for m in _PILOT_PLACES.finditer(text, sent.start, sent.end):
+        targets = _top_of_chains([p for p in places if m.start(1) <= p.start and p.end <= m.end(1)])
+        prog = next((p for p in reversed(progs) if p.end <= m.start()), None) or next(
+            (p for p in progs if p.start >= m.end()), None)
+        if prog is None:
+            continue
+        event = "试点" if re.search("试", m.group()) else None
+        for p in targets:
+            out.append(_adoption(p, prog, sent, text, "piloted-in", article_year, event))
     return out
 
 
@@ -436,6 +487,14 @@ _SCOPE = {"全省": "province", "全区": "county", "全市": "city", "全州": 
 _EXPERIENCE = re.compile(r"^[“\"]?[^，。；“”]{0,14}?[”\"]?(?:的)?(?:经验|做法|模式|工作法|机制|样板)")
 
 
+def _place_of(agent, sent):
+    """A place for an agent: itself, or the lowest place its name contains (茶陵县委组织部 → 茶陵县)."""
+    if agent.label == "Place":
+        return agent
+    inner = [p for p in sent.mentions if p.label == "Place" and agent.start <= p.start and p.end <= agent.end]
+    return inner[-1] if inner else None
+
+
 def _top_of_chains(places):
     """Places that are not the upper part of an administrative chain (宜昌市|兴山县 → 兴山县)."""
     starts = {p.start for p in places}
@@ -482,14 +541,22 @@ def _spreads(text, sent, home_place, article_places=()):
         inside = [p for p in progs if lo <= p.start < hi]
         return inside[0] if inside else (progs[0] if progs else None)
 
-    # B 学习借鉴 A 的 P 经验 (and B1、B2 等地学习借鉴…)
+    # B 学习借鉴 A 的 P 经验 (and B1、B2 等地学习借鉴…); B 到 A 取经/学习
     for m in re.finditer(learn, text[sent.start:sent.end]):
         pos, end = sent.start + m.start(), sent.start + m.end()
         clause_start = max([sent.start] + [sent.start + b.end() for b in CLAUSE_BREAK.finditer(text[sent.start:pos])])
-        learners = _top_of_chains([p for p in places if clause_start <= p.start and p.end <= pos])
+        visited = next((p for p in places if p.end <= pos and re.fullmatch(r"[^，。；]{0,4}", text[p.end:pos])
+                        and re.search(r"(?:到|赴|去|向|前往)$", text[max(clause_start, p.start - 3):p.start])), None)
+        if visited is not None:
+            source = visited
+            before = text[clause_start:visited.start]
+            agents = [c for c in sent.mentions if _is_agent(c) and clause_start <= c.start and c.end <= visited.start]
+        else:
+            source = next((p for p in _top_of_chains(places) if p.start >= end and p.start - end <= 12), None)
+            agents = [c for c in sent.mentions if _is_agent(c) and clause_start <= c.start and c.end <= pos]
+        learners = _top_of_chains([_place_of(c, sent) for c in agents if _place_of(c, sent) is not None])
         if not learners and home_place is not None and clause_start == sent.start:
             learners = [home_place]
-        source = next((p for p in _top_of_chains(places) if p.start >= end and p.start - end <= 12), None)
         if source is None or not learners:
             continue
         prog = program_near(source.end, sent.end)
@@ -510,7 +577,8 @@ def _spreads(text, sent, home_place, article_places=()):
             origin = next((p for p in reversed(_top_of_chains(places)) if p.end <= prog.start), None) or home_place
         if prog is None or origin is None:
             continue
-        targets = _top_of_chains([p for p in places if p.start >= end and p.start - end <= 16 and p is not origin])
+        targets = _top_of_chains([p for p in places if p.start >= end and p.start - end <= 16 and p is not origin
+                                  and not CLAUSE_BREAK.search(text[end:p.start])])
         at = text.rfind("在", sent.start, pos)
         if not targets and at >= 0:
             targets = _top_of_chains([p for p in places if at < p.start and p.end <= pos and p is not origin])

@@ -603,6 +603,11 @@ def _program(start, end, name, source, **attrs):
                      {"family": program_family(canonical), **attrs}, source)
 
 
+_USED_AS_PROGRAM = ("推广到", "推广至", "引入", "引进", "落地", "开班", "开课", "覆盖", "走进", "走出", "升级",
+                    "在全", "模式", "经验", "做法")
+# Generic last words of program names that, alone, refer back to the program (夜校 for 田埂夜校).
+_PROGRAM_SHORT_SUFFIXES = ("夜校", "讲堂", "课堂", "学堂", "驿站", "小院", "超市", "书屋", "工坊", "议事会", "议事厅",
+                           "夜话", "食堂", "代办")
 _NOT_PROGRAM_ENDINGS = ("器", "者", "员", "人", "家", "长", "们", "感", "力", "心", "化", "性", "风", "气", "味",
                         "钢铁", "理念", "思路", "精神", "意识", "格局", "目标", "愿景", "使命", "难题", "问题")
 _NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[\u4e00-\u9fff]")
@@ -640,6 +645,7 @@ def find_programs(text):
     gaz = gazetteer()
     out = []
     quoted_spans = []
+    maybe = []
     for m in _QUOTED.finditer(text):
         inner = re.sub(r"\s+", "", m.group(1))
         if not CJK.search(inner) and not re.search(r"\d", inner):
@@ -663,9 +669,35 @@ def find_programs(text):
         if not (in_lexicon or head or evolving) and ("的" in inner or _common_word(inner, 100) or len(inner) < 3
                                                      or inner.endswith(_NOT_PROGRAM_ENDINGS)):
             continue  # 一块坚硬的钢铁, 安家, 加速器: figures of speech, not programs
-        if in_lexicon or head or ends_as_program or after_verb or numbered or evolving:
+        used_as_program = after.startswith(_USED_AS_PROGRAM) and before[-1:] in ("把", "将", "的", "")
+        if in_lexicon or head or ends_as_program or after_verb or numbered or evolving or used_as_program:
             out.append(_program(m.start(), m.end(), inner, "quoted", quoted=True, head=head))
             quoted_spans.append((m.start(), m.end()))
+        else:
+            maybe.append((m.start(), m.end(), inner))
+    # A name used as a program once in the document is a program wherever it is quoted, and
+    # wherever it is written at all when it is long enough to be unambiguous (田埂夜校);
+    # its generic last word then refers to it too (沙堤村办起了第一期夜校).
+    accepted = {c.name: c for c in out}
+    for start, end, inner in maybe:
+        canonical = lexicon.programs().get(inner, (inner,))[0]
+        if canonical in accepted:
+            out.append(_program(start, end, inner, "quoted", quoted=True))
+            quoted_spans.append((start, end))
+    names = {n: c for n, c in accepted.items() if len(n) >= 3 and CJK.search(n)}
+    if names:
+        short = {}
+        for n in names:
+            for suffix in _PROGRAM_SHORT_SUFFIXES:
+                if n.endswith(suffix) and len(n) > len(suffix) + 1:
+                    short.setdefault(suffix, set()).add(n)
+        surfaces = dict(names) | {suf: names[next(iter(ns))] for suf, ns in short.items() if len(ns) == 1}
+        for start, end, word in find_longest(_automaton(surfaces), text):
+            if any(s <= start < e for s, e in quoted_spans) or text[start - 1:start] in OPEN_QUOTES:
+                continue
+            full = surfaces[word].name if word not in names else word
+            out.append(_program(start, end, full, "same-document", short=word != full))
+            quoted_spans.append((start, end))
     taken = list(quoted_spans)
     for m in _STRONG_VERBS.finditer(text):
         start, end = m.start(2), m.end(3)
