@@ -395,6 +395,7 @@ def adoption_records(g):
     canon = _program_canon(g)
     out = []
     for u, v, k, d in g.edges(keys=True, data=True):
+        k = d.get("type", k)
         if k == "adopts":
             if g.nodes[v].get("type") != "Program":
                 continue
@@ -581,7 +582,7 @@ def explicit_spread_edges(g, level=None):
     programs = _program_index(g)
     merged = {}
     for u, v, k, d in g.edges(keys=True, data=True):
-        if k != "spreads_to":
+        if d.get("type", k) != "spreads_to":
             continue
         prog, how = _spread_program(g, d, programs)
         if prog is None or g.nodes[u].get("type") != "Place" or g.nodes[v].get("type") != "Place":

@@ -61,11 +61,20 @@ def build_graph(records):
     return g
 
 
+def edge_key(rtype, attrs):
+    """Edges are keyed by relation type; a spread edge also by its program, so that two programs
+    spreading between the same places stay two edges."""
+    if rtype == "spreads_to" and attrs.get("program"):
+        return f"spreads_to|{attrs['program']}"
+    return rtype
+
+
 def _add_relation(g, u, v, rel, doc):
     evidence = [dict(ev, doc=doc) for ev in rel.get("evidence", [])]
     attrs = rel.get("attrs", {})
-    if g.has_edge(u, v, rel["type"]):
-        d = g.edges[u, v, rel["type"]]
+    key = edge_key(rel["type"], attrs)
+    if g.has_edge(u, v, key):
+        d = g.edges[u, v, key]
         if doc not in d["docs"]:
             d["docs"].append(doc)
         d["evidence"] = (d["evidence"] + evidence)[:MAX_EVIDENCE]
@@ -76,15 +85,16 @@ def _add_relation(g, u, v, rel, doc):
         for k, val in attrs.items():
             d.setdefault(k, val)
         return
-    g.add_edge(u, v, key=rel["type"], type=rel["type"], docs=[doc], evidence=evidence[:MAX_EVIDENCE],
+    g.add_edge(u, v, key=key, type=rel["type"], docs=[doc], evidence=evidence[:MAX_EVIDENCE],
                year=attrs.get("year"), **{k: val for k, val in attrs.items() if k != "year"})
 
 
 def relation_edges(g, rtype=None):
     """Relation edges (not ``mentioned_in``), optionally of one type: ``(u, v, type, data)``."""
     for u, v, k, d in g.edges(keys=True, data=True):
-        if k != "mentioned_in" and (rtype is None or k == rtype):
-            yield u, v, k, d
+        t = d.get("type", k)
+        if t != "mentioned_in" and (rtype is None or t == rtype):
+            yield u, v, t, d
 
 
 def find_nodes(g, name):

@@ -1,15 +1,38 @@
 """Render: the graph as one self-contained, offline HTML page (pyvis's network model and its bundled
-vis-network script, kg's own template: no CDN).
+vis-network script, kg's own template and viewer script: no CDN, no request of any kind).
 
-Document text is untrusted: the page receives every string as JSON data (with ``<``, ``>`` and
-``&`` escaped) and puts it on screen with ``textContent`` only.
+- Positions are computed here (``layout``), so the browser only draws: physics is off, and a graph
+  of 5,000 entities is on screen in a second or two. Above ``MAX_SHOWN`` entities the page shows
+  the ``MAX_SHOWN`` most connected ones by default and says so; search, the program filter and
+  "show all" reach the others.
+- Document text is untrusted: the page receives every string as JSON data inside
+  ``<script type="application/json">`` (with ``<``, ``>`` and ``&`` escaped) and the viewer script
+  puts it on screen with ``textContent`` only (vis-network draws labels on a canvas). A
+  Content-Security-Policy lets only the page's two inline scripts (by hash) run and forbids every
+  request, a second line of defence.
+
+>>> import networkx as nx
+>>> g = nx.MultiDiGraph()
+>>> g.add_node("place:1", type="Place", name="<b>崖州区</b>", aliases=[], mentions=1, docs=["a.txt"], evidence=[])
+>>> g.add_node("program:p", type="Program", name="博士村长", aliases=[], mentions=2, docs=["a.txt"], evidence=[])
+>>> g.add_edge("place:1", "program:p", key="adopts", type="adopts", docs=["a.txt"], weight=1, year=2022, evidence=[])
+'adopts'
+>>> html = render_html(g, title="t")
+>>> "<b>崖州区" in html, "\\\\u003cb\\\\u003e崖州区" in html
+(False, True)
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import math
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import jinja2
+import networkx as nx
+import numpy as np
 import pyvis
 from pyvis.network import Network
 
@@ -17,61 +40,489 @@ from .graph import relation_edges
 from .io import atomic_write
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-COLORS = {"Place": "#4e79a7", "Organization": "#f28e2b", "Program": "#e15759", "Person": "#76b7b2",
-          "Industry": "#59a14f", "Document": "#bab0ac"}
+
+TYPES = ["Place", "Organization", "Program", "Person", "Industry"]
+TYPE_LABELS = {"Place": "地点", "Organization": "组织", "Program": "模式", "Person": "人物", "Industry": "产业"}
+COLORS = {"Place": "#4e79a7", "Organization": "#f28e2b", "Program": "#e15759", "Person": "#59a14f",
+          "Industry": "#b07aa1", "Document": "#bab0ac"}
+SHAPES = {"Place": "dot", "Organization": "square", "Program": "star", "Person": "triangle",
+          "Industry": "diamond"}
+RELATIONS = ["located_in", "holds_role", "affiliated_with", "adopts", "establishes", "partners_with",
+             "focuses_on", "evolves_into", "spreads_to"]
+RELATION_LABELS = {"located_in": "位于", "holds_role": "任职", "affiliated_with": "隶属", "adopts": "采用",
+                   "establishes": "建立", "partners_with": "合作", "focuses_on": "聚焦产业",
+                   "evolves_into": "演变为", "spreads_to": "扩散到"}
+RELATION_COLORS = {"located_in": "#9aa5b1", "holds_role": "#59a14f", "affiliated_with": "#f1ce63",
+                   "adopts": "#e15759", "establishes": "#f28e2b", "partners_with": "#17becf",
+                   "focuses_on": "#b07aa1", "evolves_into": "#8c564b", "spreads_to": "#d62728"}
+
+MAX_SHOWN = 5000      # entities drawn by default; above it the most connected ones are shown
+PHYSICS_MAX = 300     # physics is offered (off by default) up to this many entities
+MAX_EVIDENCE = 8      # distinct evidence sentences per node or edge carried into the page
+LABEL_CHARS = 12      # longer names are shortened on the canvas (the panel shows them in full)
+UNIT = 90.0           # pixels per layout unit (the ideal edge length of the force layout)
 
 
-def _vis_js():
+# ---------------------------------------------------------------------------------------------
+# layout: PivotMDS start, Fruchterman-Reingold with exact near-field and FFT far-field repulsion
+
+def _csr(n, src, dst):
+    """Undirected adjacency in CSR form (indptr, indices) from index pairs."""
+    a = np.concatenate([src, dst])
+    b = np.concatenate([dst, src])
+    order = np.argsort(a, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, a + 1, 1)
+    return np.cumsum(indptr), b[order]
+
+
+def _bfs(indptr, indices, start, n):
+    dist = np.full(n, -1, dtype=np.int64)
+    dist[start] = 0
+    frontier = np.array([start])
+    level = 0
+    while frontier.size:
+        level += 1
+        counts = indptr[frontier + 1] - indptr[frontier]
+        total = int(counts.sum())
+        if not total:
+            break
+        offs = np.repeat(indptr[frontier] - np.cumsum(counts) + counts, counts) + np.arange(total)
+        nb = np.unique(indices[offs])
+        nb = nb[dist[nb] < 0]
+        dist[nb] = level
+        frontier = nb
+    return dist
+
+
+def _pivot_mds(n, src, dst, pivots=40, seed=0):
+    """Classical MDS on graph distances to a few far-apart pivots (Brandes & Pich 2006)."""
+    indptr, indices = _csr(n, src, dst)
+    rng = np.random.default_rng(seed)
+    k = min(pivots, n)
+    D = np.empty((n, k))
+    nearest = np.full(n, np.inf)
+    p = int(rng.integers(n))
+    for i in range(k):
+        d = _bfs(indptr, indices, p, n).astype(float)
+        d[d < 0] = d.max() + 1
+        D[:, i] = d
+        nearest = np.minimum(nearest, d)
+        p = int(np.argmax(nearest))
+    D2 = D ** 2
+    C = -0.5 * (D2 - D2.mean(axis=0) - D2.mean(axis=1)[:, None] + D2.mean())
+    # the top two left singular vectors of C, scaled: C V from the k x k eigenproblem of C^T C
+    w, V = np.linalg.eigh(C.T @ C)
+    P = C @ V[:, np.argsort(w)[::-1][:2]]
+    if P.shape[1] < 2:
+        P = np.hstack([P, np.zeros((n, 2 - P.shape[1]))])
+    return P
+
+
+def _sum_by(idx, vals, n):
+    return np.stack([np.bincount(idx, weights=vals[:, 0], minlength=n),
+                     np.bincount(idx, weights=vals[:, 1], minlength=n)], axis=1)
+
+
+def _spread_crowds(P, rng):
+    """Nodes stacked on one spot (leaves of a hub) get spread over a disc of matching area."""
+    _, inv, counts = np.unique(np.floor(P).astype(np.int64), axis=0, return_inverse=True, return_counts=True)
+    c = counts[inv.ravel()]
+    crowded = c > 2
+    m = int(crowded.sum())
+    if m:
+        r = np.sqrt(c[crowded]) * 0.7 * np.sqrt(rng.random(m))
+        a = rng.random(m) * 2 * np.pi
+        P[crowded] += np.stack([r * np.cos(a), r * np.sin(a)], axis=1)
+    return P
+
+
+def _far_field(P, G, near, mass=None):
+    """FR repulsion sum_j (x - x_j)/|x - x_j|^2 over pairs farther apart than ``near``, on a G x G mesh."""
+    lo = P.min(axis=0)
+    h = max(float(np.ptp(P, axis=0).max()), 1e-6) / (G - 1)
+    ij = np.minimum(((P - lo) / h).astype(np.int64), G - 1)
+    rho = np.bincount(ij[:, 0] * G + ij[:, 1], weights=mass, minlength=G * G).reshape(G, G).astype(float)
+    off = np.arange(2 * G)
+    off = np.where(off < G, off, off - 2 * G) * h
+    dx, dy = np.meshgrid(off, off, indexing="ij")
+    r2 = dx * dx + dy * dy
+    w = np.zeros_like(r2)
+    far = r2 >= near * near
+    w[far] = 1.0 / r2[far]
+    rho_f = np.fft.rfft2(rho, s=(2 * G, 2 * G))
+    fx = np.fft.irfft2(rho_f * np.fft.rfft2(dx * w), s=(2 * G, 2 * G))[:G, :G]
+    fy = np.fft.irfft2(rho_f * np.fft.rfft2(dy * w), s=(2 * G, 2 * G))[:G, :G]
+    return np.stack([fx[ij[:, 0], ij[:, 1]], fy[ij[:, 0], ij[:, 1]]], axis=1)
+
+
+def _near_field(P, R, rng, radius):
+    """Exact FR repulsion between pairs closer than R (grid cells of side R, every pair once)."""
+    n = len(P)
+    disp = np.zeros_like(P)
+    cell = np.floor(P / R).astype(np.int64)
+    cell -= cell.min(axis=0)
+    M = int(cell[:, 1].max()) + 3
+    key = cell[:, 0] * M + cell[:, 1] + 1
+    order = np.argsort(key, kind="stable")
+    ukeys, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+    for dx, dy in ((0, 0), (1, -1), (1, 0), (1, 1), (0, 1)):
+        nkey = key + dx * M + dy
+        pos = np.minimum(np.searchsorted(ukeys, nkey), len(ukeys) - 1)
+        ii0 = np.nonzero(ukeys[pos] == nkey)[0]
+        c, s = counts[pos[ii0]], starts[pos[ii0]]
+        total = int(c.sum())
+        if not total:
+            continue
+        ii = np.repeat(ii0, c)
+        jj = order[np.repeat(s - np.cumsum(c) + c, c) + np.arange(total)]
+        if dx == 0 and dy == 0:
+            keep = ii < jj
+            ii, jj = ii[keep], jj[keep]
+        delta = P[ii] - P[jj]
+        d2 = (delta ** 2).sum(axis=1)
+        keep = d2 < R * R
+        ii, jj, delta, d2 = ii[keep], jj[keep], delta[keep], d2[keep]
+        zero = d2 < 1e-9
+        if zero.any():
+            delta[zero] = rng.normal(size=(int(zero.sum()), 2)) * 1e-3
+            d2[zero] = (delta[zero] ** 2).sum(axis=1)
+        d = np.sqrt(d2)
+        gap = np.maximum(d - radius[ii] - radius[jj], 0.05)
+        f = delta / (gap * d)[:, None]
+        disp += _sum_by(ii, f, n) - _sum_by(jj, f, n)
+    return disp
+
+
+def _force_layout(P, src, dst, iters, rng, radius=None, mass=None):
+    """Fruchterman-Reingold (ideal gap 1 between nodes) from positions ``P``. Nodes may be discs of
+    ``radius`` (a hub with its ring of leaves): forces act on the gap between discs. Exact
+    repulsion for up to 400 nodes; above, exact near field plus a far field on an FFT mesh in which
+    each node weighs ``mass`` (O(n) per iteration)."""
+    n = len(P)
+    P = P.copy()
+    radius = np.zeros(n) if radius is None else radius
+    t = max(float(np.ptp(P, axis=0).max()) * 0.1, 3.0)
+    cool = (0.05 / t) ** (1.0 / iters)
+    re = radius[src] + radius[dst]
+    for _ in range(iters):
+        if n <= 400:
+            delta = P[:, None, :] - P[None, :, :]
+            d = np.sqrt((delta ** 2).sum(-1))
+            gap = np.maximum(d - radius[:, None] - radius[None, :], 0.05)
+            np.fill_diagonal(d, 1.0)
+            f = 1.0 / (gap * np.maximum(d, 1e-6))
+            np.fill_diagonal(f, 0.0)
+            disp = (delta * f[:, :, None]).sum(1)
+        else:
+            cut = 2.5
+            disp = _far_field(P, 128, cut, mass) + _near_field(P, cut, rng, radius)
+        delta = P[src] - P[dst]
+        d = np.sqrt((delta ** 2).sum(axis=1)) + 1e-9
+        gap = np.maximum(d - re, 0.0)
+        f = delta * (gap * gap / d)[:, None]
+        disp += _sum_by(dst, f, n) - _sum_by(src, f, n)
+        ln = np.sqrt((disp ** 2).sum(axis=1)) + 1e-9
+        P += disp * (np.minimum(ln, t) / ln)[:, None]
+        t *= cool
+    return P
+
+
+GOLDEN = math.pi * (3 - math.sqrt(5))
+
+
+def _component_layout(n, src, dst, rng):
+    """A connected component: leaves (degree 1) go on a sunflower disc around their neighbour; the
+    rest (the core) is laid out by PivotMDS and force-directed placement, each core node a disc
+    big enough for its leaves."""
+    if n == 1:
+        return np.zeros((1, 2))
+    if n == 2:
+        return np.array([[0.0, 0.0], [1.5, 0.0]])
+    deg = np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
+    leaf = deg == 1
+    parent = np.full(n, -1)
+    parent[src[leaf[src]]] = dst[leaf[src]]
+    parent[dst[leaf[dst]]] = src[leaf[dst]]
+    core = np.nonzero(~leaf)[0]
+    cidx = np.full(n, -1)
+    cidx[core] = np.arange(len(core))
+    nleaves = np.bincount(cidx[parent[leaf]], minlength=len(core))
+    radius = np.where(nleaves > 0, np.sqrt(0.8 + nleaves * 0.55 / math.pi) + 0.3, 0.0)
+    keep = ~leaf[src] & ~leaf[dst]
+    cs, cd = cidx[src[keep]], cidx[dst[keep]]
+    m = len(core)
+    if m == 1:
+        Q = np.zeros((1, 2))
+    else:
+        Q = _pivot_mds(m, cs, cd, seed=int(rng.integers(1 << 30)))
+        ext = np.ptp(Q, axis=0)
+        area = float(((radius + 0.5) ** 2).sum() * 4)
+        Q *= math.sqrt(area / max(float(ext[0] * ext[1]), 1e-6)) if min(ext) > 1e-6 else 1.0
+        Q += rng.normal(size=Q.shape) * 0.05
+        Q = _spread_crowds(Q, rng)
+        Q = _force_layout(Q, cs, cd, 60 if m <= 2000 else 40 if m <= 8000 else 30, rng, radius=radius,
+                          mass=1.0 + nleaves)
+    P = np.zeros((n, 2))
+    P[core] = Q
+    # sunflower discs of leaves, area-preserving from radius 0.9 outwards, spacing about 0.55
+    order = np.nonzero(leaf)[0]
+    order = order[np.argsort(parent[order], kind="stable")]
+    if len(order):
+        par = parent[order]
+        first = np.searchsorted(par, par)
+        k = np.arange(len(order)) - first
+        r = np.sqrt(0.8 + (k + 0.5) * 0.55 / math.pi)
+        a = k * GOLDEN
+        P[order] = P[par] + np.stack([r * np.cos(a), r * np.sin(a)], axis=1)
+    return P
+
+
+def layout(n, pairs, order_key=None, seed=1):
+    """Positions (n x 2, layout units) for nodes 0..n-1 joined by undirected index ``pairs``.
+
+    Each connected component is laid out on its own (PivotMDS, then force-directed), components
+    are packed in rows, largest first, and unconnected nodes go in a grid underneath, grouped and
+    ordered by ``order_key(i)``.
+    """
+    rng = np.random.default_rng(seed)
+    pos = np.zeros((n, 2))
+    h = nx.Graph()
+    h.add_nodes_from(range(n))
+    h.add_edges_from(pairs)
+    comps = sorted((sorted(c) for c in nx.connected_components(h)), key=lambda c: (-len(c), c[0]))
+    singles = [c[0] for c in comps if len(c) == 1]
+    boxes = []
+    for comp in (c for c in comps if len(c) > 1):
+        idx = {v: i for i, v in enumerate(comp)}
+        e = np.array([(idx[u], idx[v]) for u, v in h.subgraph(comp).edges()], dtype=np.int64)
+        P = _component_layout(len(comp), e[:, 0], e[:, 1], rng)
+        P -= P.min(axis=0)
+        boxes.append((comp, P, P.max(axis=0) + 2.0))
+    # shelf packing, rows about as wide as the whole drawing is tall
+    area = sum(float(b[2][0] * b[2][1]) for b in boxes) + 2.0 * len(singles)
+    width = max([math.sqrt(area) * 1.2] + [float(b[2][0]) for b in boxes[:1]])
+    x = y = row_h = 0.0
+    for comp, P, (w, hgt) in boxes:
+        if x > 0 and x + w > width:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        pos[comp] = P + [x, y]
+        x += w
+        row_h = max(row_h, hgt)
+    y += row_h + 1.0
+    if singles:
+        singles.sort(key=order_key or (lambda i: i))
+        cols = max(1, int(width / 1.6))
+        group = None
+        col = 0
+        for i in singles:
+            g = order_key(i)[0] if order_key else None
+            if col >= cols or (g != group and col > 0):
+                col, y = 0, y + 0.9 + (0.6 if g != group else 0)
+            group = g
+            pos[i] = (col * 1.6, y)
+            col += 1
+    return pos
+
+
+# ---------------------------------------------------------------------------------------------
+# page data
+
+def _vis_assets():
     lib = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
     return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
 
 
+def _inline_script(text):
+    """Script text that cannot end its <script> element early."""
+    if "<!--" in text:
+        raise ValueError("inlined script contains '<!--'")
+    return text.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
+
+
 def safe_json(data):
     """JSON that can sit inside a <script> element whatever the strings contain."""
-    return (json.dumps(data, ensure_ascii=False, default=str)
+    return (json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":"))
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def network(g):
-    """A pyvis Network of the graph's entities and relations (documents left out)."""
+def _short(name):
+    name = str(name)
+    return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1] + "…"
+
+
+def network(g, seed=1):
+    """A pyvis Network of the graph's entities and relations (documents and ``mentioned_in`` left out),
+    with positions from ``layout``. ``net.nodes``/``net.edges`` are filled directly (``add_edge`` is
+    linear in the number of edges per call)."""
+    ids = [n for n, d in g.nodes(data=True) if d.get("type") != "Document"]
+    index = {n: i for i, n in enumerate(ids)}
+    degree = Counter()
+    rels = []
+    for u, v, k, d in relation_edges(g):
+        if u in index and v in index:
+            rels.append((u, v, k, d))
+            degree[u] += 1
+            degree[v] += 1
+    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v, _, _ in rels}
+    type_rank = {t: i for i, t in enumerate(TYPES)}
+
+    def order_key(i):
+        d = g.nodes[ids[i]]
+        return (type_rank.get(d.get("type"), len(TYPES)), -(d.get("mentions") or 0), str(d.get("name", "")))
+
+    pos = layout(len(ids), sorted(pairs), order_key=order_key, seed=seed)
     net = Network(directed=True)
-    degree = {n: 0 for n in g.nodes}
-    for u, v, k, d in relation_edges(g):
-        degree[u] += 1
-        degree[v] += 1
-    for n, d in g.nodes(data=True):
-        if d.get("type") == "Document":
-            continue
-        net.nodes.append({"id": n, "label": d.get("name", n), "group": d.get("type"),
-                          "color": COLORS.get(d.get("type"), "#999"), "shape": "dot",
-                          "value": 1 + degree[n] + d.get("mentions", 0) ** 0.5})
-    for u, v, k, d in relation_edges(g):
-        net.edges.append({"from": u, "to": v, "label": k, "type": k, "arrows": "to",
-                          "value": d.get("weight", 1), "year": d.get("year")})
+    for n in ids:
+        d = g.nodes[n]
+        x, y = pos[index[n]]
+        t = d.get("type")
+        net.nodes.append({"id": n, "label": _short(d.get("name", n)), "group": t, "shape": SHAPES.get(t, "hexagon"),
+                          "color": COLORS.get(t, "#999999"), "x": round(float(x) * UNIT, 1),
+                          "y": round(float(y) * UNIT, 1),
+                          "value": round(math.sqrt(1 + degree[n] + 0.25 * (d.get("mentions") or 0)), 2)})
+    seen = Counter()
+    for u, v, k, d in rels:
+        pair = (u, v) if u <= v else (v, u)
+        seen[pair] += 1
+        net.edges.append({"from": u, "to": v, "type": k, "color": RELATION_COLORS.get(k, "#999999"),
+                          "arrows": "to", "value": d.get("weight", 1), "year": d.get("year"),
+                          "program": d.get("program"), "parallel": seen[pair] - 1})
     return net
 
 
-def node_details(g):
+def _evidence(items, sentences, docs, extra):
+    """Distinct (doc, sentence) evidence, at most MAX_EVIDENCE, as [doc, sentence, terms..., extra]."""
     out = {}
-    for n, d in g.nodes(data=True):
-        if d.get("type") != "Document":
-            out[n] = {k: v for k, v in d.items()}
-    return out
+    distinct = set()
+    for ev in items or []:
+        key = (str(ev.get("doc", "")), str(ev.get("sentence", "")))
+        distinct.add(key)
+        if key not in out:
+            if len(out) >= MAX_EVIDENCE:
+                continue
+            out[key] = [docs.setdefault(key[0], len(docs)), sentences.setdefault(key[1], len(sentences)),
+                        [], extra(ev)]
+        text = ev.get("text")
+        if text and text not in out[key][2]:
+            out[key][2].append(str(text))
+    return list(out.values()), len(distinct)
+
+
+def page_data(g, title="kg graph", seed=1):
+    """Everything the page needs, as JSON-ready dicts: ``meta``, ``nodes``, ``edges``, ``details``."""
+    net = network(g, seed=seed)
+    index = {n["id"]: i for i, n in enumerate(net.nodes)}
+    n_nodes = len(net.nodes)
+    degree = Counter()
+    for e in net.edges:
+        degree[e["from"]] += 1
+        degree[e["to"]] += 1
+    ranked = sorted(range(n_nodes), key=lambda i: (-(degree[net.nodes[i]["id"]]
+                                                     + 0.25 * (g.nodes[net.nodes[i]["id"]].get("mentions") or 0)), i))
+    limited = n_nodes > MAX_SHOWN
+    top = set(ranked[:MAX_SHOWN]) if limited else set(range(n_nodes))
+    type_index = {t: i for i, t in enumerate(TYPES)}
+    extra_types = sorted({n["group"] for n in net.nodes if n["group"] not in type_index}, key=str)
+    types = TYPES + extra_types
+    type_index = {t: i for i, t in enumerate(types)}
+    rel_types = RELATIONS + sorted({e["type"] for e in net.edges} - set(RELATIONS))
+    rel_index = {r: i for i, r in enumerate(rel_types)}
+
+    # programs for the spread filter, with how many adoptions and spreads mention them
+    by_name = {}
+    for i, n in enumerate(net.nodes):
+        d = g.nodes[n["id"]]
+        if d.get("type") == "Program":
+            for name in [d.get("name")] + list(d.get("aliases") or []):
+                by_name.setdefault(str(name), i)
+    programs = defaultdict(int)
+    for e in net.edges:
+        if e["type"] == "adopts":
+            programs[index[e["to"]]] += 1
+        elif e["type"] == "spreads_to" and str(e.get("program")) in by_name:
+            programs[by_name[str(e["program"])]] += 1
+    strings = {}
+
+    def s(x):
+        return strings.setdefault(str(x), len(strings)) if x not in (None, "") else -1
+
+    nodes = {"label": [], "type": [], "x": [], "y": [], "value": [], "top": [], "search": [], "family": []}
+    for i, n in enumerate(net.nodes):
+        d = g.nodes[n["id"]]
+        nodes["label"].append(n["label"])
+        nodes["type"].append(type_index[n["group"]])
+        nodes["x"].append(n["x"])
+        nodes["y"].append(n["y"])
+        nodes["value"].append(n["value"])
+        nodes["top"].append(1 if i in top else 0)
+        names = [str(d.get("name", n["id"]))] + [str(a) for a in d.get("aliases") or [] if a]
+        nodes["search"].append(names)
+        nodes["family"].append(s(d.get("family")) if d.get("type") == "Program" else -1)
+    edges = {"from": [], "to": [], "rel": [], "year": [], "value": [], "program": [], "parallel": []}
+    for e in net.edges:
+        edges["from"].append(index[e["from"]])
+        edges["to"].append(index[e["to"]])
+        edges["rel"].append(rel_index[e["type"]])
+        edges["year"].append(e["year"] if isinstance(e["year"], int) else None)
+        edges["value"].append(e["value"])
+        edges["program"].append(s(e.get("program")))
+        edges["parallel"].append(e["parallel"])
+
+    sentences, docs = {}, {}
+    node_details = []
+    for n in net.nodes:
+        d = g.nodes[n["id"]]
+        ev, total = _evidence(d.get("evidence"), sentences, docs, lambda ev: ev.get("start"))
+        attrs = {k: v for k, v in d.items() if k not in ("evidence", "type", "name") and v not in (None, "", [])}
+        node_details.append({"id": n["id"], "name": str(d.get("name", n["id"])), "attrs": attrs, "ev": ev,
+                             "ev_total": total})
+    edge_details = []
+    rels = [(u, v, k, d) for u, v, k, d in relation_edges(g) if u in index and v in index]
+    for u, v, k, d in rels:
+        ev, total = _evidence(d.get("evidence"), sentences, docs,
+                              lambda ev: [ev.get("start"), ev.get("end"), ev.get("rule")])
+        attrs = {key: val for key, val in d.items() if key not in ("evidence", "type") and val not in (None, "", [])}
+        edge_details.append({"attrs": attrs, "ev": ev, "ev_total": total})
+
+    years = [y for y in edges["year"] if y is not None]
+    counts = Counter(nodes["type"])
+    rel_counts = Counter(edges["rel"])
+    meta = {
+        "title": str(title),
+        "types": [{"name": t, "label": TYPE_LABELS.get(t, t), "color": COLORS.get(t, "#999999"),
+                   "shape": SHAPES.get(t, "hexagon"), "count": counts.get(i, 0)} for i, t in enumerate(types)],
+        "relations": [{"name": r, "label": RELATION_LABELS.get(r, r), "color": RELATION_COLORS.get(r, "#999999"),
+                       "count": rel_counts.get(i, 0)} for i, r in enumerate(rel_types)],
+        "programs": [[i, c] for i, c in sorted(programs.items(), key=lambda kv: (-kv[1], nodes["search"][kv[0]][0]))],
+        "years": [min(years), max(years)] if years else None,
+        "total": n_nodes, "shown": min(n_nodes, MAX_SHOWN), "limited": limited,
+        "physics": n_nodes <= PHYSICS_MAX, "max_evidence": MAX_EVIDENCE,
+        "strings": [k for k, _ in sorted(strings.items(), key=lambda kv: kv[1])],
+    }
+    details = {"nodes": node_details, "edges": edge_details,
+               "docs": [k for k, _ in sorted(docs.items(), key=lambda kv: kv[1])],
+               "sentences": [k for k, _ in sorted(sentences.items(), key=lambda kv: kv[1])]}
+    return {"meta": meta, "nodes": nodes, "edges": edges, "details": details}
 
 
 def render_html(g, title="kg graph"):
-    net = network(g)
-    edges = [dict(e, id=i) for i, e in enumerate(net.edges)]
-    details = [{"type": d.get("type"), "year": d.get("year"), "docs": d.get("docs"), "role": d.get("role"),
-                "program": d.get("program"), "evidence": d.get("evidence", [])}
-               for _, _, _, d in relation_edges(g)]
-    js, css = _vis_js()
+    """The viewer page for graph ``g`` as one HTML string (no external resource)."""
+    data = page_data(g, title)
+    vis_js, vis_css = _vis_assets()
+    vis_js = _inline_script(vis_js)
+    viewer_js = _inline_script((TEMPLATES / "viewer.js").read_text(encoding="utf-8"))
+    # Content-Security-Policy: only these two inline scripts may run (no inline event handler, no
+    # request anywhere), a second line of defence behind the JSON/textContent discipline
+    hashes = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+                      for js in (vis_js, viewer_js))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("graph.html").render(
-        title=title, vis_js=js, vis_css=css, nodes_json=safe_json(net.nodes), edges_json=safe_json(edges),
-        node_details_json=safe_json(node_details(g)), edge_details_json=safe_json(details),
-        colors_json=safe_json(COLORS), physics=len(net.nodes) <= 500)
+        title=title, vis_js=vis_js, vis_css=vis_css, viewer_js=viewer_js, script_hashes=hashes,
+        viewer_css=(TEMPLATES / "viewer.css").read_text(encoding="utf-8"),
+        meta_json=safe_json(data["meta"]), nodes_json=safe_json(data["nodes"]),
+        edges_json=safe_json(data["edges"]), details_json=safe_json(data["details"]))
 
 
 def write_html(g, path, title="kg graph"):

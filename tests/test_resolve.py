@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from kg.extract import extract_corpus
-from kg.graph import build_graph
+from kg.graph import build_graph, relation_edges
 
 CORPUS = Path(__file__).resolve().parent / "resolve_corpus"
 
@@ -55,5 +55,5 @@ def test_same_village_name_in_two_counties_stays_two(tmp_path):
 
 def test_spread_edge_between_resolved_places(graph):
     edges = [(graph.nodes[u]["name"], graph.nodes[v]["name"], d.get("program"))
-             for u, v, k, d in graph.edges(keys=True, data=True) if k == "spreads_to"]
+             for u, v, k, d in relation_edges(graph, "spreads_to")]
     assert ("崖州区", "恭城瑶族自治县", "博士村长") in edges
