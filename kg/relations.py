@@ -249,6 +249,7 @@ def _subject_before(text, sent, pos, cue_kind):
         if text[max(sent.start, chain_start.start - 1):chain_start.start] == "由":
             if re.search(cue, text[c.end:pos]):
                 return c
+    starts = {c.start for c in agents}
     for c in heads:
         chain_start = c
         while chain_start.start in ends:
@@ -256,6 +257,8 @@ def _subject_before(text, sent, pos, cue_kind):
         before = text[max(sent.start, chain_start.start - 4):chain_start.start]
         if _NOT_SUBJECT_BEFORE.search(before):
             continue
+        if text[c.end:c.end + 1] == "的" and c.end + 1 in starts:
+            continue  # 益阳市的桃江县: the possessor is not the subject
         if re.search(cue, text[c.end:pos]) and pos - c.end <= 60:
             return c
     return None
@@ -323,7 +326,8 @@ def _adopts(text, sent, home_place, article_year):
         for pm in re.finditer(r"被", text[prog.end:sent.end]):
             pos = prog.end + pm.end()
             agent = next((p for p in places if 0 <= p.start - pos <= 1), None)
-            if agent is not None and re.match(r"^[^，。；]{0,6}?" + cue_pattern("learn_cue") + "|^[^，。；]{0,6}?" + verbs,
+            # 被X借鉴/引进: X adopts; 被X推广到Y: X promotes, Y adopts (the spread rules handle it)
+            if agent is not None and re.match(r"^[^，。；]{0,6}?(?:" + cue_pattern("learn_cue") + "|采用|引进|引入|移植)",
                                               text[agent.end:sent.end]):
                 while any(o.start == agent.end for o in places):
                     agent = next(o for o in places if o.start == agent.end)
