@@ -17,7 +17,7 @@ import json
 
 import networkx as nx
 
-from .graph import relation_edges, to_json
+from .graph import STRUCTURE_NODES, relation_edges, to_json
 from .io import atomic_write
 
 
@@ -70,7 +70,7 @@ def write_entities_csv(g, path):
               "roles", "mentions", "n_docs", "docs"]
     rows = []
     for n, d in g.nodes(data=True):
-        if d.get("type") == "Document":
+        if d.get("type") in STRUCTURE_NODES:
             continue
         rows.append([n, d.get("type"), d.get("name"), "|".join(d.get("aliases") or []), d.get("level", ""),
                      d.get("parent", ""), d.get("admin_code", ""), d.get("province", ""), d.get("kind", ""),

@@ -1,8 +1,9 @@
 """Assemble: extraction records → one networkx ``MultiDiGraph``.
 
-Nodes are canonical entities (``type`` Place, Organization, Program, Person, Industry) and
-documents (``type`` Document); edges are relations keyed by their type, plus ``mentioned_in``
-edges from entities to the documents that name them. Every relation edge carries its evidence
+Nodes are canonical entities (``type`` Place, Organization, Program, Person, Industry),
+documents (``type`` Document) and their articles (``type`` Article, ``part_of`` their document);
+edges are relations keyed by their type, plus ``mentioned_in`` edges from entities to the
+articles that name them (weight: number of mentions). Every relation edge carries its evidence
 (document, sentence, offsets, rule), ``docs`` (the documents supporting it) and ``weight`` (how
 many). Node attributes: name, aliases, level/parent/admin_code/lon/lat (places), kind
 (organisations), family (programs), roles (people), mentions (count), docs, evidence.
@@ -23,6 +24,8 @@ import networkx as nx
 from .resolve import resolve
 
 MAX_EVIDENCE = 20  # evidence sentences kept per node and per edge
+STRUCTURE_NODES = ("Document", "Article")
+STRUCTURE_EDGES = ("mentioned_in", "part_of")
 
 
 def build_graph(records):
@@ -38,23 +41,32 @@ def build_graph(records):
                    docs=sorted(ent["docs"]), evidence=evidence, **attrs)
     for rec in records:
         doc_node = f"doc:{rec['doc']}"
-        years = [a["year"] for a in rec.get("articles", []) if a.get("year")]
-        g.add_node(doc_node, type="Document", name=rec["doc"], articles=rec.get("articles", []),
-                   year=min(years) if years else None, docs=[rec["doc"]])
+        articles = rec.get("articles", [])
+        years = [a["year"] for a in articles if a.get("year")]
+        g.add_node(doc_node, type="Document", name=rec["doc"], year=min(years) if years else None, docs=[rec["doc"]])
+        article_nodes = []
+        for i, a in enumerate(articles):
+            node = f"article:{rec['doc']}#{i + 1}"
+            g.add_node(node, type="Article", name=a.get("title") or f"{rec['doc']} #{i + 1}", title=a.get("title"),
+                       byline=a.get("byline"), year=a.get("year"), start=a.get("start"), end=a.get("end"),
+                       docs=[rec["doc"]])
+            g.add_edge(node, doc_node, key="part_of", type="part_of", weight=1)
+            article_nodes.append((a.get("start", 0), a.get("end", 0), node))
         for ent in rec["entities"]:
             key = res.local[(rec["doc"], ent["id"])]
-            if g.has_edge(key, doc_node, "mentioned_in"):
-                g.edges[key, doc_node, "mentioned_in"]["weight"] += len(ent["mentions"])
-            else:
-                g.add_edge(key, doc_node, key="mentioned_in", type="mentioned_in", weight=len(ent["mentions"]))
+            for m in ent["mentions"]:
+                where = next((n for s, e, n in article_nodes if s <= m["start"] < e), doc_node)
+                if g.has_edge(key, where, "mentioned_in"):
+                    g.edges[key, where, "mentioned_in"]["weight"] += 1
+                else:
+                    g.add_edge(key, where, key="mentioned_in", type="mentioned_in", weight=1)
         for rel in rec["relations"]:
             u, v = res.local.get((rec["doc"], rel["source"])), res.local.get((rec["doc"], rel["target"]))
             if u is None or v is None or u == v:
                 continue
             _add_relation(g, u, v, rel, rec["doc"])
-    for u, v, k, d in g.edges(keys=True, data=True):
-        if k != "mentioned_in":
-            d["weight"] = len(d["docs"])
+    for u, v, k, d in relation_edges(g):
+        d["weight"] = len(d["docs"])
     for n, d in g.nodes(data=True):
         if d["type"] == "Place" and d.get("parent"):
             d.setdefault("province", None)
@@ -93,7 +105,7 @@ def relation_edges(g, rtype=None):
     """Relation edges (not ``mentioned_in``), optionally of one type: ``(u, v, type, data)``."""
     for u, v, k, d in g.edges(keys=True, data=True):
         t = d.get("type", k)
-        if t != "mentioned_in" and (rtype is None or t == rtype):
+        if t not in STRUCTURE_EDGES and (rtype is None or t == rtype):
             yield u, v, t, d
 
 
@@ -104,10 +116,11 @@ def find_nodes(g, name):
     >>> find_nodes(g, "崖州")
     ['place:460205']
     """
-    exact = [n for n, d in g.nodes(data=True) if d.get("name") == name or name in (d.get("aliases") or [])]
+    exact = [n for n, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES
+             and (d.get("name") == name or name in (d.get("aliases") or []))]
     if exact:
         return exact
-    return [n for n, d in g.nodes(data=True) if d.get("type") != "Document" and name in d.get("name", "")]
+    return [n for n, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES and name in d.get("name", "")]
 
 
 def to_json(g):

@@ -36,7 +36,7 @@ import numpy as np
 import pyvis
 from pyvis.network import Network
 
-from .graph import relation_edges
+from .graph import STRUCTURE_NODES, relation_edges
 from .io import atomic_write
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -356,7 +356,7 @@ def network(g, seed=1):
     """A pyvis Network of the graph's entities and relations (documents and ``mentioned_in`` left out),
     with positions from ``layout``. ``net.nodes``/``net.edges`` are filled directly (``add_edge`` is
     linear in the number of edges per call)."""
-    ids = [n for n, d in g.nodes(data=True) if d.get("type") != "Document"]
+    ids = [n for n, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES]
     index = {n: i for i, n in enumerate(ids)}
     degree = Counter()
     rels = []

@@ -20,7 +20,7 @@ import pytest
 
 from kg import viz
 from kg.extract import extract_file
-from kg.graph import build_graph, relation_edges
+from kg.graph import STRUCTURE_NODES, build_graph, relation_edges
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -148,7 +148,7 @@ def seed_page(browser, seed_html):
 
 
 def _index(graph):
-    ids = [n for n, d in graph.nodes(data=True) if d.get("type") != "Document"]
+    ids = [n for n, d in graph.nodes(data=True) if d.get("type") not in STRUCTURE_NODES]
     return ids, {n: i for i, n in enumerate(ids)}
 
 
