@@ -94,3 +94,17 @@ def test_cli_build_and_show(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "kg.cli", "show", "不存在的名字", "--graph", str(out / "graph.json")],
                              capture_output=True, text=True)
     assert missing.returncode == 1 and "no entity named" in missing.stderr
+
+
+def test_graph_has_document_and_article_nodes_and_weights(built):
+    _, result, _ = built
+    g = result.graph
+    articles = [n for n, d in g.nodes(data=True) if d["type"] == "Article"]
+    assert {g.nodes[a]["title"] for a in articles} >= {"浙江省湖州市安吉县：积分制激活乡村治理", "安吉县积分制经验走出浙江"}
+    for a in articles:
+        assert any(k == "part_of" and g.nodes[v]["type"] == "Document" for _, v, k in g.out_edges(a, keys=True))
+    program = next(n for n, d in g.nodes(data=True) if d.get("name") == "积分制")
+    mentioned = [u for u, v, k in g.in_edges(program, keys=True) if k == "adopts"]
+    assert mentioned, "someone adopts 积分制"
+    assert all(g.edges[u, v, k]["weight"] == len(g.edges[u, v, k]["docs"])
+               for u, v, k in g.edges(keys=True) if k not in ("mentioned_in", "part_of"))
