@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import lexicon
-from .gazetteer import LEVEL_RANK
 
 YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年")
 CLAUSE_BREAK = re.compile(r"[，,：:；;]")
@@ -553,7 +552,6 @@ def _spreads(text, sent, home_place, article_places=()):
                         and re.search(r"(?:到|赴|去|向|前往)$", text[max(clause_start, p.start - 3):p.start])), None)
         if visited is not None:
             source = visited
-            before = text[clause_start:visited.start]
             agents = [c for c in sent.mentions if _is_agent(c) and clause_start <= c.start and c.end <= visited.start]
         else:
             source = next((p for p in _top_of_chains(places) if p.start >= end and p.start - end <= 12), None)

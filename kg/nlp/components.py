@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.tokens import Span
 
 from . import rules
 
@@ -153,4 +152,4 @@ def _shift(found, offset):
     return found
 
 
-__all__ = ["candidates", "sentences", "articles", "sentence_spans", "Span"]
+__all__ = ["candidates", "doc_text", "sentences", "articles", "sentence_spans"]

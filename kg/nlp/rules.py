@@ -39,10 +39,6 @@ class Candidate:
     attrs: dict = field(default_factory=dict)
     source: str = "rule"
 
-    @property
-    def span(self):
-        return self.start, self.end
-
 
 def is_cjk(ch):
     return "\u4e00" <= ch <= "\u9fff"
@@ -54,12 +50,6 @@ def _automaton(words):
         auto.add_word(word, word)
     auto.make_automaton()
     return auto
-
-
-def find_all(auto, text):
-    """Every (start, end, word) match of an automaton, overlapping ones included."""
-    for end, word in auto.iter(text):
-        yield end - len(word) + 1, end + 1, word
 
 
 def find_longest(auto, text):
@@ -469,14 +459,13 @@ def find_organizations(text, places=()):
     云阁村党总支部) and drop a leading 中共.
     """
     heads = lexicon.org_heads()
-    place_at = {c.start: c for c in places}
-    place_end = {c.end: c for c in places}
     out = []
     matches = list(find_longest(_head_automaton(), text))
     head_ends = {e for _, e, _ in matches}
     known = {c.end: c.start for c in places}
     people = [c for c in places if c.label == "Person"]
     places = [c for c in places if c.label == "Place"]
+    place_at = {c.start: c for c in places}
     tags = lexicon.word_tags()
     for h_start, h_end, head in matches:
         kind = heads[head]
@@ -501,7 +490,7 @@ def find_organizations(text, places=()):
                 start = name_start(text, start - 1, max_chars=14, known=known, nouns_only=True)
         if text.startswith("中共", start):
             start += 2
-        start = _trim_chain(text, start, h_start, place_at, place_end)
+        start = _trim_chain(text, start, h_start, place_at)
         modifier = text[start:h_start]
         coord = _COORD_TAIL.search(text, max(0, start - 6), start)
         if coord and coord.end() == start:
@@ -535,7 +524,7 @@ def _clean_org(name):
     return re.sub(r"[“”\"「」『』‘’\s]", "", name)
 
 
-def _trim_chain(text, start, end, place_at, place_end):
+def _trim_chain(text, start, end, place_at):
     """Skip the upper part of a leading administrative chain written in full (海南省海口市琼山区
     云龙镇云阁村党总支部 → 云阁村党总支部); a place without its suffix is part of the name
     (诸暨市枫源香榧专业合作社 stays whole)."""
