@@ -160,8 +160,16 @@ _INDUSTRY_MARKED = re.compile(r"^(?:产业|种植|养殖|基地|加工|种养|�
 def _salient_industries(cands, relations, text):
     """Industries are the products and sectors something is built around: keep one that an
     organisation or program focuses on, that the document names twice, or that is marked as an
-    industry (荔枝产业, 胡椒种植); drop passing mentions (卖柚子)."""
-    focused = {(r.target.label, r.target.name) for r in relations if r.type == "focuses_on"}
+    industry (荔枝产业, 胡椒种植); drop passing mentions (卖柚子) and sector words that only occur
+    inside the names of companies and institutes (菜都种业有限公司, 蔬菜花卉研究所)."""
+    named_after = [o for o in cands if o.label == "Organization" and o.attrs.get("kind") in
+                   ("company", "institute", "university")]
+    inside_only = defaultdict(lambda: True)
+    for c in cands:
+        if c.label == "Industry":
+            inside_only[c.name] &= any(o.start <= c.start and c.end <= o.end for o in named_after)
+    focused = {(r.target.label, r.target.name) for r in relations if r.type == "focuses_on"
+               and not inside_only[r.target.name]}
     counts = defaultdict(int)
     marked = set()
     for c in cands:
@@ -169,19 +177,26 @@ def _salient_industries(cands, relations, text):
             counts[c.name] += 1
             if _INDUSTRY_MARKED.match(text, c.end):
                 marked.add(c.name)
-    drop = {n for n in counts if counts[n] < 2 and n not in marked and ("Industry", n) not in focused}
+    drop = {n for n in counts if inside_only[n] or (counts[n] < 2 and n not in marked and ("Industry", n) not in focused)}
     kept = [c for c in cands if not (c.label == "Industry" and c.name in drop)]
     relations = [r for r in relations if not any(x.label == "Industry" and x.name in drop for x in (r.source, r.target))]
     return kept, relations
 
 
+_CATEGORY_HEADS = {"茶叶": "茶", "茶": "茶", "大米": "米", "稻米": "米"}
+
+
 def _canonical_industries(cands):
     """An industry named in short inside a longer name (龙虾 in 龙虾养殖产业链党委) is the document's
-    one industry that contains it (小龙虾)."""
+    one industry that contains it (小龙虾); a category word (茶叶, 大米) is the document's one
+    specific product of that category (白茶, 五常大米)."""
     inds = [c for c in cands if c.label == "Industry"]
     names = {c.name for c in inds}
     for c in inds:
         longer = {n for n in names if n != c.name and c.name in n}
+        if not longer and c.name in _CATEGORY_HEADS:
+            head = _CATEGORY_HEADS[c.name]
+            longer = {n for n in names if n != c.name and n.endswith(head) and n not in _CATEGORY_HEADS}
         if len(longer) == 1:
             c.name = longer.pop()
     return cands
