@@ -41,77 +41,93 @@ def build(paths, out, title=None, on_error=None, *, jobs=None, engine="local", s
     """Extract every file under ``paths`` and write the graph and its exports to folder ``out``.
 
     Extraction results are kept in ``out/kg.sqlite`` (see :mod:`kg.store`): only new and changed
-    files are extracted, on ``jobs`` processes (default: every core) or, with ``engine="dask"``, on
-    a Dask cluster (``scheduler`` address, else a local cluster of ``jobs`` workers). ``batch_size``
-    caps the files per batch (a batch is committed to the store in one transaction). ``progress``
-    shows a progress line on stderr. ``result.stats`` counts files extracted, reused and removed.
+    files are extracted, on up to ``jobs`` processes (default: every core) or, with
+    ``engine="dask"``, on a Dask cluster (``scheduler`` address, else a local cluster of ``jobs``
+    workers); files no longer in ``paths`` drop out. ``batch_size`` caps the files per batch (each
+    batch is committed to the store in one transaction: a killed build resumes from there).
+    ``progress`` shows a progress line on stderr. A file that cannot be read is reported to
+    ``on_error`` once per call. ``result.stats`` counts the files extracted, reused and removed.
     """
-    from .engine import Progress, make_engine
     from .io import InputError
-    from .store import FILENAME, Key, Store
+    from .store import FILENAME, Store
 
     out = Path(out)
     started = time.perf_counter()
     errors = []
-    bar = Progress(0, 0)
+    progress_line = []
 
     def report(err):
         errors.append(err)
-        bar.clear()
+        for bar in progress_line:
+            bar.clear()
         if on_error is not None:
             on_error(err)
 
+    stats = {"files": 0, "extracted": 0, "reused": 0, "removed": 0, "chars_extracted": 0, "engine": None,
+             "workers": 0, "extract_seconds": 0.0, "file_seconds": 0.0, "file_cpu_seconds": 0.0}
     with Store(out / FILENAME) as store:
         known = store.keys()
         entries = _scan(paths, known, report)
-        todo = {}  # key -> entries with that content (extracted once)
+        todo = {}  # content key -> the entries with that content (extracted once)
         for e in entries:
             if e.key not in known:
                 todo.setdefault(e.key, []).append(e)
-        batches = _batches([group[0] for group in todo.values()], batch_size, jobs)
-        stats = {"files": len(entries), "extracted": 0, "reused": len(entries) - sum(map(len, todo.values())),
-                 "chars_extracted": 0, "extract_seconds": 0.0, "engine": None, "workers": 0}
-        if batches:
-            t0 = time.perf_counter()
-            sizes = {str(e.path): e.size for b in batches for e in b}
-            bar = Progress(len(sizes), sum(sizes.values()), enabled=progress)
-            with make_engine(engine, jobs=jobs, scheduler=scheduler, batches=len(batches)) as runner:
-                stats["engine"], stats["workers"] = runner.name, runner.workers
-                for result in runner.run(_load(b, todo, report) for b in batches):
-                    rows = [(Key(*k), record, problem, chars, seconds)
-                            for k, _, record, problem, chars, seconds, cacheable in result["results"] if cacheable]
-                    store.put(rows)  # one transaction per batch: what is committed survives a kill
-                    for k, path, record, problem, chars, _, _ in result["results"]:
-                        if problem is not None:
-                            report(InputError(path, problem))
-                        stats["extracted"] += 1
-                        stats["chars_extracted"] += chars
-                    bar.update(len(result["results"]), sum(r[4] for r in result["results"]),
-                               sum(sizes.get(r[1], 0) for r in result["results"]))
-            bar.close()
-            stats["extract_seconds"] = time.perf_counter() - t0
+        if todo:
+            _extract(store, todo, stats, report, progress_line, engine=engine, jobs=jobs, scheduler=scheduler,
+                     batch_size=batch_size, progress=progress)
         stored = store.get_many(e.key for e in entries)
-        records, done = [], []
+        records, kept = [], []
         reported = {str(err.path) for err in errors}
         for e in entries:
             s = stored.get(e.key)
+            if s is not None:
+                kept.append(e)  # a record, or a problem kept so that it is reported without reading again
             if s is None or s.record is None:
                 if str(e.path) not in reported:
                     report(InputError(e.path, s.error if s is not None else
                                       "changed or removed while kg was reading it; run kg build again"))
                 continue
-            rec = json.loads(s.record)
-            rec["doc"] = e.path.name
-            records.append(rec)
-            done.append(e)
-        removed = store.set_files({str(e.path.resolve()): (e.key, e.size) for e in done})
-        stats["removed"] = len(removed)
+            record = json.loads(s.record)
+            record["doc"] = e.path.name  # the same content may have been stored under another name
+            records.append(record)
+        stats["files"] = len(entries)
+        stats["reused"] = sum(e.key not in todo for e in entries)
+        stats["removed"] = len(store.set_files({str(e.path.resolve()): (e.key, e.size) for e in kept}))
     stats["documents"] = len(records)
     t0 = time.perf_counter()
     g = write_outputs(records, out, title=title)
     stats["write_seconds"] = time.perf_counter() - t0
     stats["seconds"] = time.perf_counter() - started
     return BuildResult(graph=g, records=records, errors=errors, stats=stats)
+
+
+def _extract(store, todo, stats, report, progress_line, engine, jobs, scheduler, batch_size, progress):
+    """Extract one file of each content in ``todo`` and commit the results batch by batch."""
+    from .engine import Progress, make_engine
+    from .io import InputError
+    from .store import Key
+    t0 = time.perf_counter()
+    batches = _batches([group[0] for group in todo.values()], batch_size, jobs)
+    sizes = {str(e.path): e.size for b in batches for e in b}
+    bar = Progress(len(sizes), sum(sizes.values()), enabled=progress)
+    progress_line.append(bar)
+    with make_engine(engine, jobs=jobs, scheduler=scheduler, batches=len(batches),
+                     nbytes=sum(sizes.values())) as runner:
+        stats["engine"], stats["workers"] = runner.name, runner.workers
+        for result in runner.run(_load(b, todo) for b in batches):
+            results = result["results"]
+            store.put([(Key(*key), record, problem, chars, seconds)  # one transaction per batch
+                       for key, _, record, problem, chars, seconds, cacheable, _ in results if cacheable])
+            for _, path, _, problem, chars, seconds, _, cpu in results:
+                if problem is not None:
+                    report(InputError(path, problem))
+                stats["extracted"] += 1
+                stats["chars_extracted"] += chars
+                stats["file_seconds"] += seconds
+                stats["file_cpu_seconds"] += cpu
+            bar.update(len(results), sum(r[4] for r in results), sum(sizes.get(r[1], 0) for r in results))
+    bar.close()
+    stats["extract_seconds"] = time.perf_counter() - t0
 
 
 def _scan(paths, known, report):
@@ -176,7 +192,7 @@ def _batches(entries, batch_size=None, jobs=None):
     return batches
 
 
-def _load(batch, todo, report):
+def _load(batch, todo):
     """A batch as ``(key, path, bytes)`` items. Read again: a file that changed since it was hashed
     is extracted as it is now and filed under its new content (its entry follows)."""
     from .io import MAX_BYTES, InputError

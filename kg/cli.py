@@ -70,8 +70,8 @@ def build(corpus, out, title, jobs, engine, scheduler, progress):
         _err(str(err))
         sys.exit(2)
     g, st = result.graph, result.stats
-    click.echo(f"kg: {len(result.records)} documents ({st['extracted']} extracted, {st['reused']} from the store, "
-               f"{st['removed']} removed), {g.number_of_nodes()} nodes, {g.number_of_edges()} edges → {out}",
+    click.echo(f"kg: {len(result.records)} documents; files: {st['extracted']} extracted, {st['reused']} from the "
+               f"store, {st['removed']} removed; {g.number_of_nodes()} nodes, {g.number_of_edges()} edges → {out}",
                err=True)
     sys.exit(1 if result.errors else 0)
 

@@ -60,13 +60,13 @@ def extract_bytes(data, path):
 
 def extract_batch(batch):
     """Extract every item of a batch. Returns ``{"version", "results"}``; a result is
-    ``(key, path, record_json, problem, chars, seconds, cacheable)``: a file kg cannot read gives a
-    ``problem`` (cached: the same bytes give the same problem), an unexpected failure of extraction
-    gives a problem that is not cached (the next build tries again)."""
+    ``(key, path, record_json, problem, chars, seconds, cacheable, cpu_seconds)``: a file kg cannot
+    read gives a ``problem`` (cached: the same bytes give the same problem), an unexpected failure of
+    extraction gives a problem that is not cached (the next build tries again)."""
     from .io import InputError
     results = []
     for key, path, data in batch:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             record, chars = extract_bytes(data, path)
             row = (json.dumps(record, ensure_ascii=False), None, chars, True)
@@ -77,14 +77,16 @@ def extract_batch(batch):
             problem = (f"extraction failed ({type(err).__name__}: {err} at "
                        f"{Path(where.filename).name}:{where.lineno}); please report this file")
             row = (None, problem, 0, False)
-        results.append((tuple(key), str(path), row[0], row[1], row[2], time.perf_counter() - t0, row[3]))
+        results.append((tuple(key), str(path), row[0], row[1], row[2], time.perf_counter() - t0, row[3],
+                        time.process_time() - c0))
     return {"version": pipeline_version(), "results": results}
 
 
-def _check_version(result):
+def _check_version(result, remedy="kg's code or data changed during the build; run kg build again"):
+    """Results are stored under this process's pipeline version: refuse any made by other code."""
     if result["version"] != pipeline_version():
         raise EngineError(f"a worker runs kg pipeline {result['version']}, this process "
-                          f"{pipeline_version()}: install the same kg on every worker")
+                          f"{pipeline_version()}: {remedy}")
     return result
 
 
@@ -104,8 +106,26 @@ class SerialEngine:
             yield _check_version(extract_batch(batch))
 
 
+def _init_worker():
+    """Pool initializer: Ctrl-C is the parent's to handle (it lets the running batches finish and
+    stops); a worker whose parent is gone (killed) exits; then load what extraction needs, once."""
+    import signal
+    import threading
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
+    warm()
+
+
 class LocalEngine:
-    """A pool of worker processes, each warmed once (pipeline and gazetteer), fed batch by batch."""
+    """A pool of worker processes, each warmed once (pipeline and gazetteer), fed batch by batch
+    with a bounded number of batches in flight."""
     name = "local"
 
     def __init__(self, jobs):
@@ -114,23 +134,27 @@ class LocalEngine:
 
     def __enter__(self):
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
         # spawn: safe whatever threads this process runs (a Dask client, a progress thread) and the
-        # same on every platform; the warm-up dominates the start of a worker anyway.
-        ctx = multiprocessing.get_context("spawn")
-        self.pool = ctx.Pool(self.workers, initializer=warm)
+        # same on every platform; the warm-up dominates the start of a worker anyway. A worker that
+        # dies (killed, out of memory) fails the build with BrokenProcessPool instead of hanging it.
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_init_worker)
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.pool.close()
-        else:
-            self.pool.terminate()
-        self.pool.join()
+        self.pool.shutdown(wait=True, cancel_futures=exc_type is not None)
         return False
 
     def run(self, batches):
-        for result in self.pool.imap_unordered(extract_batch, batches, chunksize=1):
-            yield _check_version(result)
+        from concurrent.futures import FIRST_COMPLETED, wait
+        batches = iter(batches)
+        pending = {self.pool.submit(extract_batch, b) for b in islice(batches, 2 * self.workers)}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending.update(self.pool.submit(extract_batch, b) for b in islice(batches, 1))
+                yield _check_version(future.result())
 
 
 class DaskEngine:
@@ -151,21 +175,27 @@ class DaskEngine:
             raise EngineError('the dask engine needs dask.distributed: pip install "kg[dask]"') from None
         try:
             if self.scheduler:
-                self.client = Client(self.scheduler, timeout="60s")
+                try:
+                    self.client = Client(self.scheduler, timeout="60s")
+                except OSError as err:  # includes timeouts
+                    raise EngineError(f"cannot reach the Dask scheduler at {self.scheduler}: {err}") from None
             else:
                 self.cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
                                             dashboard_address=None)
                 self.client = Client(self.cluster)
-            versions = self.client.run(warm)  # every worker, in parallel: warm and report its version
+            try:
+                versions = self.client.run(warm)  # every worker, in parallel: warm and report its version
+            except Exception as err:  # noqa: BLE001 — typically kg missing on a worker
+                raise EngineError(f"Dask workers cannot run kg ({type(err).__name__}: {err}): "
+                                  f"install the same kg on every worker") from None
+            bad = {w: v for w, v in versions.items() if v != pipeline_version()}
+            if not versions or bad:
+                raise EngineError("the Dask cluster has no workers" if not versions else
+                                  f"Dask workers run another kg pipeline ({sorted(set(bad.values()))}; "
+                                  f"here {pipeline_version()}): install the same kg on every worker")
         except BaseException:
             self.__exit__(None, None, None)
             raise
-        bad = {w: v for w, v in versions.items() if v != pipeline_version()}
-        if not versions or bad:
-            self.__exit__(None, None, None)
-            raise EngineError("no Dask workers" if not versions else
-                              f"Dask workers run another kg pipeline ({sorted(set(bad.values()))}; "
-                              f"here {pipeline_version()}): install the same kg on every worker")
         self.workers = sum(self.client.nthreads().values())
         return self
 
@@ -189,18 +219,27 @@ class DaskEngine:
             nxt = next(batches, None)
             if nxt is not None:
                 pending.add(self.client.submit(extract_batch, nxt, pure=False))
-            yield _check_version(result)
+            yield _check_version(result, "install the same kg on every worker")
 
 
-def make_engine(engine="local", jobs=None, scheduler=None, batches=None):
-    """The engine for a run: ``local`` (a process pool of ``jobs`` workers; in this process when
-    ``jobs`` is 1 or there is a single batch) or ``dask``."""
+# A worker process costs about 4 s to start (imports, pipeline, gazetteer) and extracts about
+# 100k characters (~300 kB of UTF-8) a second: below this much work per worker, fewer workers finish first.
+MIN_BYTES_PER_WORKER = 1_000_000
+
+
+def make_engine(engine="local", jobs=None, scheduler=None, batches=None, nbytes=None):
+    """The engine for a run: ``local`` — a pool of up to ``jobs`` worker processes (default: every
+    core), as many as the work is worth (``nbytes`` to extract, in ``batches``), in this process
+    when that is one — or ``dask``."""
     jobs = jobs or default_jobs()
     if engine == "dask" or scheduler:
         return DaskEngine(scheduler=scheduler, jobs=jobs)
     if engine != "local":
         raise EngineError(f"unknown engine {engine!r} (local or dask)")
-    jobs = min(jobs, batches) if batches else jobs
+    if batches is not None:
+        jobs = min(jobs, batches)
+    if nbytes is not None:
+        jobs = min(jobs, 1 + nbytes // MIN_BYTES_PER_WORKER)
     return SerialEngine() if jobs <= 1 else LocalEngine(jobs)
 
 

@@ -97,8 +97,11 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = self._open()
+        except sqlite3.OperationalError:
+            raise  # locked by another build, unreadable folder...: not a damaged store
         except sqlite3.DatabaseError as err:
-            # The store is a cache: set a damaged one aside (never delete it) and start again.
+            # Not a database, or a damaged one. The store is a cache: set it aside (never delete it)
+            # and start again.
             aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
             print(f"kg: {self.path}: not a usable store ({err}); moved to {aside.name}, starting a new one",
                   file=sys.stderr)
