@@ -215,12 +215,13 @@ def write_outputs(records, out, title=None):
     """Every output of a build, from extraction records."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    g = build_graph(records)
+    resolution = resolve(records)
+    g = build_graph(records, resolution)
     export.write_json(g, out / "graph.json")
     export.write_graphml(g, out / "graph.graphml")
     export.write_gexf(g, out / "graph.gexf")
     export.write_entities_csv(g, out / "entities.csv")
     export.write_relations_csv(g, out / "relations.csv")
-    export.write_merge_log(resolve(records).merges, out / "merges.csv")
+    export.write_merge_log(resolution.merges, out / "merges.csv")
     viz.write_html(g, out / "graph.html", title=title or f"kg: {len(records)} documents")
     return g

@@ -28,10 +28,11 @@ STRUCTURE_NODES = ("Document", "Article")
 STRUCTURE_EDGES = ("mentioned_in", "part_of")
 
 
-def build_graph(records):
-    """One graph from many extraction records (see module docstring)."""
+def build_graph(records, resolution=None):
+    """One graph from many extraction records (see module docstring); ``resolution`` is
+    :func:`kg.resolve.resolve` of the same records, when the caller has it already."""
     records = list(records)
-    res = resolve(records)
+    res = resolution or resolve(records)
     g = nx.MultiDiGraph(kg_version=records[0].get("kg_version", "") if records else "")
     for key, ent in res.entities.items():
         attrs = {k: v for k, v in ent["attrs"].items() if v is not None}
@@ -121,11 +122,6 @@ def find_nodes(g, name):
     if exact:
         return exact
     return [n for n, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES and name in d.get("name", "")]
-
-
-def to_json(g):
-    """node-link JSON text of the graph."""
-    return json.dumps(nx.node_link_data(g, edges="links"), ensure_ascii=False, indent=1, default=str)
 
 
 def from_json(text):

@@ -13,6 +13,7 @@ position in the original decoded text, so offsets and evidence always point into
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -114,6 +115,15 @@ def decode(data: bytes, path="<bytes>"):
             if not text.strip():
                 raise InputError(path, "empty file")
             return text, enc
+    try:
+        # Valid UTF-8 is all but certain to be UTF-8 (a CJK text in GBK or Big5 almost never decodes
+        # as UTF-8): skip the statistical detector, which costs more than extraction on short files.
+        text = data.decode("utf-8")
+        if not text.strip():
+            raise InputError(path, "empty file")
+        return _check_text(text, path), "utf-8"
+    except UnicodeDecodeError:
+        pass
     match = charset_normalizer.from_bytes(data).best()
     if match is None:
         raise InputError(path, "binary or undecodable content")
@@ -122,12 +132,17 @@ def decode(data: bytes, path="<bytes>"):
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         raise InputError(path, f"undecodable as detected encoding {encoding}") from None
+    if not text.strip():
+        raise InputError(path, "empty file")
+    return _check_text(text, path), encoding
+
+
+def _check_text(text, path):
+    """Reject decoded text that is really binary (NULs, many control characters)."""
     controls = sum(1 for ch in text[:20_000] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if "\x00" in text or controls > 0.02 * min(len(text), 20_000):
         raise InputError(path, "binary content")
-    if not text.strip():
-        raise InputError(path, "empty file")
-    return text, encoding
+    return text
 
 
 def read_file(path):
@@ -387,17 +402,25 @@ def split_articles(doc):
     return articles
 
 
-def atomic_write(path, data, mode="w"):
-    """Write ``data`` to ``path`` through a temporary file and a rename: never a half-written file."""
+@contextlib.contextmanager
+def atomic_open(path, mode="w"):
+    """Open a temporary file beside ``path`` for writing; on success it replaces ``path``, on any
+    error (or interruption) it is removed: never a half-written file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def atomic_write(path, data, mode="w"):
+    """Write ``data`` to ``path`` through a temporary file and a rename (see :func:`atomic_open`)."""
+    with atomic_open(path, mode) as f:
+        f.write(data)
