@@ -79,9 +79,19 @@ def _edge_items(g):
 
 
 def write_json(g, path):
-    """node-link JSON, streamed to disk."""
+    """node-link JSON (what ``networkx.node_link_data(g, edges="links")`` gives), streamed to disk
+    one node and one link at a time."""
+    def dumps(obj):
+        return json.dumps(obj, ensure_ascii=False, default=str)
+
     with atomic_open(path) as f:
-        json.dump(nx.node_link_data(g, edges="links"), f, ensure_ascii=False, default=str)
+        f.write('{"directed": true, "multigraph": true, "graph": ' + dumps(g.graph) + ', "nodes": [')
+        for i, (n, d) in enumerate(g.nodes(data=True)):
+            f.write(("," if i else "") + "\n" + dumps({**d, "id": n}))
+        f.write('], "links": [')
+        for i, (u, v, k, d) in enumerate(g.edges(keys=True, data=True)):
+            f.write(("," if i else "") + "\n" + dumps({**d, "source": u, "target": v, "key": k}))
+        f.write("]}\n")
 
 
 def write_graphml(g, path):
