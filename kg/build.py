@@ -133,7 +133,7 @@ def _extract(store, todo, stats, report, progress_line, engine, jobs, scheduler,
 def _scan(paths, known, report):
     """The corpus as entries (read and hashed), each path once, in :func:`kg.io.list_corpus` order;
     files that cannot be read are reported, and so are files whose stored result is a problem."""
-    from .io import MAX_BYTES, InputError, list_corpus
+    from .io import InputError, list_corpus, read_bytes
     from .store import Key, content_hash, is_html
     entries, seen = [], set()
     for path, error in list_corpus(paths):
@@ -143,7 +143,7 @@ def _scan(paths, known, report):
                 continue
             seen.add(real)
             try:
-                data = _read_bytes(path, MAX_BYTES)
+                data = read_bytes(path)
             except InputError as err:
                 error = err
             else:
@@ -155,21 +155,6 @@ def _scan(paths, known, report):
         if error is not None:
             report(error)
     return entries
-
-
-def _read_bytes(path, limit):
-    from .io import InputError
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(path, f"too large ({size} bytes; limit {limit})")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file") from None
-    except OSError as err:
-        raise InputError(path, f"unreadable ({err.strerror or err})") from None
 
 
 def _batches(entries, batch_size=None, jobs=None):
@@ -195,12 +180,12 @@ def _batches(entries, batch_size=None, jobs=None):
 def _load(batch, todo):
     """A batch as ``(key, path, bytes)`` items. Read again: a file that changed since it was hashed
     is extracted as it is now and filed under its new content (its entry follows)."""
-    from .io import MAX_BYTES, InputError
+    from .io import InputError, read_bytes
     from .store import Key, content_hash, is_html
     items = []
     for e in batch:
         try:
-            data = _read_bytes(e.path, MAX_BYTES)
+            data = read_bytes(e.path)
         except InputError:
             continue  # gone since it was hashed: reported at the end (no stored result)
         key = Key(content_hash(data), is_html(e.path))

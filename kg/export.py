@@ -18,7 +18,6 @@ import json
 import re
 from xml.sax.saxutils import escape
 
-import networkx as nx
 
 from .graph import STRUCTURE_NODES, relation_edges
 from .io import atomic_open, atomic_write
@@ -122,12 +121,17 @@ def write_graphml(g, path):
         f.write("</graph>\n</graphml>\n")
 
 
+def _attvalues(attrs, ids, types):
+    values = "".join(f'<attvalue for="{ids[name]}" value="{_value(value, types[name])}"/>'
+                     for name, value in attrs.items() if _scalar(value) != "")
+    return f"<attvalues>{values}</attvalues>"
+
+
 def write_gexf(g, path):
     """GEXF 1.2 (opens in Gephi), written element by element."""
     node_types, edge_types = _attribute_types(_node_items(g)), _attribute_types(_edge_items(g))
     node_types.pop("label", None)
     edge_types.pop("label", None)
-    gexf_type = {"long": "long", "double": "double", "boolean": "boolean", "string": "string"}
     node_ids = {name: str(i) for i, name in enumerate(node_types)}
     edge_ids = {name: str(i) for i, name in enumerate(edge_types)}
     with atomic_open(path) as f:
@@ -137,22 +141,16 @@ def write_gexf(g, path):
         for cls, types, ids in (("node", node_types, node_ids), ("edge", edge_types, edge_ids)):
             f.write(f'<attributes class="{cls}" mode="static">\n')
             for name, kind in types.items():
-                f.write(f'<attribute id="{ids[name]}" title="{_xml(name)}" type="{gexf_type[kind]}"/>\n')
+                f.write(f'<attribute id="{ids[name]}" title="{_xml(name)}" type="{kind}"/>\n')
             f.write("</attributes>\n")
         f.write("<nodes>\n")
         for n, d in g.nodes(data=True):
-            f.write(f'<node id="{_xml(n)}" label="{_xml(d.get("name", n))}"><attvalues>')
-            for name, value in d.items():
-                if _scalar(value) != "":
-                    f.write(f'<attvalue for="{node_ids[name]}" value="{_value(value, node_types[name])}"/>')
-            f.write("</attvalues></node>\n")
+            f.write(f'<node id="{_xml(n)}" label="{_xml(d.get("name", n))}">'
+                    f'{_attvalues(d, node_ids, node_types)}</node>\n')
         f.write("</nodes>\n<edges>\n")
         for i, (u, v, k, d) in enumerate(g.edges(keys=True, data=True)):
-            f.write(f'<edge id="{i}" source="{_xml(u)}" target="{_xml(v)}" label="{_xml(k)}"><attvalues>')
-            for name, value in d.items():
-                if _scalar(value) != "":
-                    f.write(f'<attvalue for="{edge_ids[name]}" value="{_value(value, edge_types[name])}"/>')
-            f.write("</attvalues></edge>\n")
+            f.write(f'<edge id="{i}" source="{_xml(u)}" target="{_xml(v)}" label="{_xml(k)}">'
+                    f'{_attvalues(d, edge_ids, edge_types)}</edge>\n')
         f.write("</edges>\n</graph>\n</gexf>\n")
 
 

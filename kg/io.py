@@ -145,21 +145,26 @@ def _check_text(text, path):
     return text
 
 
-def read_file(path):
-    """Read one file into a :class:`Document`; raise :class:`InputError` on any problem."""
+def read_bytes(path, limit=MAX_BYTES):
+    """The bytes of a file; :class:`InputError` if it is missing, a folder, unreadable or too large."""
     path = Path(path)
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(path, f"too large ({size} bytes; limit {MAX_BYTES})")
-        data = path.read_bytes()
+        if size > limit:
+            raise InputError(path, f"too large ({size} bytes; limit {limit})")
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
         raise InputError(path, "is a folder, not a file") from None
     except OSError as err:
         raise InputError(path, f"unreadable ({err.strerror or err})") from None
-    text, encoding = decode(data, path)
+
+
+def read_file(path):
+    """Read one file into a :class:`Document`; raise :class:`InputError` on any problem."""
+    path = Path(path)
+    text, encoding = decode(read_bytes(path), path)
     return read_text(text, name=path.name, source=str(path), encoding=encoding,
                      is_html=path.suffix.lower() in (".html", ".htm"))
 
