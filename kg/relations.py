@@ -394,20 +394,46 @@ def _establishes(text, sent, home_place):
 # ---------------------------------------------------------------- partners_with
 
 def _partners(text, sent):
+    """A 与 B 签约/结对/共建 (and A 联合 B): partners. A chain counts as its lowest place
+    (环县与天津市津南区 → 津南区); with no A before 与 (并与B签约), A is the sentence's latest agent."""
     out = []
     cue = cue_pattern("partner_verb")
     agents = [c for c in sent.mentions if _is_agent(c)]
     agents = [c for c in agents if not any(o is not c and o.start <= c.start and c.end <= o.end for o in agents)]
+    ends = {c.end: c for c in agents}
+    agents = [c for c in agents if c.end not in {o.start for o in agents}]  # lowest member of each chain
+
+    def chain_start(c):
+        while c.start in ends:
+            c = ends[c.start]
+        return c.start
+
+    def rule(gap, after):
+        if re.fullmatch(r"(?:与|和|同|跟|联合|携手)", gap) and re.match(r"^[^，。；]{0,10}?" + cue, after):
+            return "A-with-B"
+        if re.fullmatch(r"[^，。；]{0,6}?(?:与|同|和)", gap) and re.search(cue, after[:12]):
+            return "A-with-B"
+        if re.fullmatch(r"[^，。；]{0,4}" + cue + r"[^，。；]{0,4}", gap):
+            return "A-verb-B"
+        return None
+
+    paired = set()
     for i, a in enumerate(agents):
         for b in agents[i + 1:]:
-            gap = text[a.end:b.start]
-            after = text[b.end:min(sent.end, b.end + 16)]
-            if re.fullmatch(r"(?:与|和|同|跟|联合|携手)", gap) and re.match(r"^[^，。；]{0,10}?" + cue, after):
-                out.append(Relation(a, b, "partners_with", (sent.start, sent.end), "A-with-B"))
-            elif re.fullmatch(r"[^，。；]{0,6}?(?:与|同|和)", gap) and re.search(cue, after[:12]):
-                out.append(Relation(a, b, "partners_with", (sent.start, sent.end), "A-with-B"))
-            elif re.fullmatch(r"[^，。；]{0,4}" + cue + r"[^，。；]{0,4}", gap):
-                out.append(Relation(a, b, "partners_with", (sent.start, sent.end), "A-verb-B"))
+            found = rule(text[a.end:chain_start(b)], text[b.end:min(sent.end, b.end + 16)])
+            if found:
+                out.append(Relation(a, b, "partners_with", (sent.start, sent.end), found))
+                paired.add(id(b))
+    for b in agents:
+        start = chain_start(b)
+        if id(b) in paired or not re.search(r"(?:^|[，,])(?:并|还|也|已|又)?(?:与|同)$", text[max(sent.start, start - 3):start]):
+            continue
+        if not re.match(r"^[^，。；]{0,10}?" + cue, text[b.end:min(sent.end, b.end + 16)]):
+            continue
+        earlier = [a for a in agents if a.end <= start and a is not b]
+        if earlier:
+            out.append(Relation(_place_of_branch(earlier[-1], sent), b, "partners_with", (sent.start, sent.end),
+                                "with-B-after-subject"))
     return out
 
 
