@@ -209,6 +209,13 @@ def _roles(text, sent):
             if inner is not outer and outer.start == inner.start and inner.end < outer.end \
                     and inner.attrs.get("kind") in ("university", "institute") and not outer.attrs.get("anaphor"):
                 out.append(Relation(outer, inner, "affiliated_with", (sent.start, sent.end), "sub-unit"))
+    # 中国科学院武汉植物园韩启明院士, 该所郑宏远院士: an institution, a name, then the title.
+    for p in persons:
+        title = re.match(r"^(院士|教授|副教授|研究员|副研究员|博士|专家|高级农艺师|工程师)", text[p.end:sent.end])
+        org = next((h for h in holders if h.label == "Organization" and h.end == p.start), None)
+        if title and org is not None:
+            out.append(Relation(p, org, _role_type(org, title.group(1)), (sent.start, sent.end), "org-name-title",
+                                {"role": title.group(1)}))
     # 陈晓燕由漳州市农业农村局选派, 来自四川农业大学的专家王某: the sending institution.
     for p in persons:
         for h in holders:
