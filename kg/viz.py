@@ -57,6 +57,7 @@ RELATION_COLORS = {"located_in": "#9aa5b1", "holds_role": "#59a14f", "affiliated
                    "focuses_on": "#b07aa1", "evolves_into": "#8c564b", "spreads_to": "#d62728"}
 
 MAX_SHOWN = 5000      # entities drawn by default; above it the most connected ones are shown
+MAX_IN_PAGE = 20000   # entities carried in the page at all (larger corpora: see graph.json)
 PHYSICS_MAX = 300     # physics is offered (off by default) up to this many entities
 MAX_EVIDENCE = 8      # distinct evidence sentences per node or edge carried into the page
 LABEL_CHARS = 12      # longer names are shortened on the canvas (the panel shows them in full)
@@ -507,8 +508,29 @@ def page_data(g, title="kg graph", seed=1):
     return {"meta": meta, "nodes": nodes, "edges": edges, "details": details}
 
 
+def page_graph(g, limit=None):
+    """The part of ``g`` a page carries: every entity up to ``limit`` (MAX_IN_PAGE), else the
+    ``limit`` most connected ones. Returns (graph, number of entities in ``g``)."""
+    limit = limit or MAX_IN_PAGE
+    ids = [n for n, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES]
+    if len(ids) <= limit:
+        return g, len(ids)
+    degree = Counter()
+    for u, v, _, _ in relation_edges(g):
+        degree[u] += 1
+        degree[v] += 1
+    keep = sorted(ids, key=lambda n: (-(degree[n] + 0.25 * (g.nodes[n].get("mentions") or 0)), str(n)))[:limit]
+    return g.subgraph(keep), len(ids)
+
+
 def render_html(g, title="kg graph"):
-    """The viewer page for graph ``g`` as one HTML string (no external resource)."""
+    """The viewer page for graph ``g`` as one HTML string (no external resource). Above
+    MAX_IN_PAGE entities the page carries the most connected ones and its title says so; the full
+    graph is in graph.json."""
+    g, total = page_graph(g)
+    shown = sum(1 for _, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES)
+    if shown < total:
+        title = f"{title} — {shown:,} / {total:,} entities in this page (all in graph.json)"
     data = page_data(g, title)
     vis_js, vis_css = _vis_assets()
     vis_js = _inline_script(vis_js)

@@ -381,3 +381,16 @@ def test_large_graph_opens_with_a_subset_and_says_so(browser, seed_graph, tmp_pa
         assert not page.errors, page.errors
     finally:
         page.close()
+
+
+def test_page_carries_at_most_the_most_connected_entities():
+    import networkx as nx
+    g = nx.MultiDiGraph()
+    for i in range(30):
+        g.add_node(f"place:{i}", type="Place", name=f"村{i}", mentions=1)
+    for i in range(1, 10):
+        g.add_edge(f"place:{i}", "place:0", key="located_in", type="located_in", docs=["a"], weight=1)
+    sub, total = viz.page_graph(g, limit=10)
+    assert total == 30 and sub.number_of_nodes() == 10
+    assert set(sub.nodes) == {f"place:{i}" for i in range(10)}
+    assert viz.page_graph(g, limit=50)[0] is g
