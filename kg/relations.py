@@ -276,8 +276,13 @@ _RELATIVE_YEAR_RE = re.compile("|".join(_RELATIVE_YEAR))
 
 def _year_near(text, sent, pos, article_year=None):
     """The year the sentence gives for an event at ``pos``: the last year before it, else the first
-    after; 今年/去年/前年 count from the article's year."""
+    after; 今年/去年/前年 count from the article's year, 同年 from the year named before."""
     found = [(m.start(), int(m.group(1))) for m in YEAR.finditer(text, sent.start, sent.end)]
+    for m in re.finditer("同年|同一年", text[sent.start:sent.end]):
+        # 同年: the last year the text named before this sentence
+        earlier = list(YEAR.finditer(text, max(0, sent.start - 600), sent.start))
+        if earlier:
+            found.append((sent.start + m.start(), int(earlier[-1].group(1))))
     if article_year:
         found += [(m.start(), article_year + _RELATIVE_YEAR[m.group()])
                   for m in _RELATIVE_YEAR_RE.finditer(text, sent.start, sent.end)]
