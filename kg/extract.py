@@ -16,7 +16,7 @@ from .io import InputError, list_corpus, read_file, read_text
 from .nlp import load_pipeline
 from .nlp.components import sentences as doc_sentences
 from .nlp.rules import Candidate, byline_persons
-from .relations import extract_relations, located_in, sector_focus
+from .relations import Relation, extract_relations, located_in, sector_focus
 
 ENTITY_TYPES = ("Place", "Organization", "Program", "Person", "Industry")
 RELATION_TYPES = ("located_in", "holds_role", "affiliated_with", "adopts", "establishes",
@@ -72,6 +72,7 @@ def extract_document(doc):
         if c.label == "Place":
             places[c.name].append(c)
     relations += located_in(doc.norm, sents, cands, lambda name: places.get(name, []))
+    relations += _seats_of_established(relations)
     cands, relations = _drop_names_inside_organizations(cands, relations, doc.norm)
     cands, relations = _salient_industries(cands, relations, doc.norm)
     return _record(doc, cands, relations, sents)
@@ -135,6 +136,19 @@ def _resolve_anaphors(cands, articles):
             c.attrs["anaphor"] = head
             keep.append(c)
     return keep
+
+
+def _seats_of_established(relations):
+    """An organisation a place sets up (盱眙县…成立龙虾养殖产业链党委) sits in that place, unless its
+    name already says where."""
+    placed = {(r.source.label, r.source.name) for r in relations if r.type == "located_in"}
+    out = []
+    for r in relations:
+        key = (r.target.label, r.target.name)
+        if r.type == "establishes" and r.source.label == "Place" and key not in placed:
+            out.append(Relation(r.target, r.source, "located_in", r.sentence, "seat-of-established"))
+            placed.add(key)
+    return out
 
 
 def _drop_names_inside_organizations(cands, relations, text):

@@ -432,10 +432,13 @@ def _attach_parents(cands, text):
             if towns:
                 c.attrs["parent"] = towns[0]
                 continue
+        # the nearest preceding place one level up (a village's township), else any level up
         rank = LEVEL_RANK.get(level, 5)
-        for prev in reversed(cands[:i]):
-            prev_rank = LEVEL_RANK.get(prev.attrs.get("level"), 5)
-            if prev_rank < rank and (level != "other" or prev_rank <= LEVEL_RANK["county"]):
+        earlier = [p for p in reversed(cands[:i]) if p.name != c.name]
+        wanted = [r for r in range(rank - 1, -1, -1)] if level != "other" else [LEVEL_RANK["county"], LEVEL_RANK["city"]]
+        for want in wanted:
+            prev = next((p for p in earlier if LEVEL_RANK.get(p.attrs.get("level"), 5) == want), None)
+            if prev is not None:
                 c.attrs["parent"] = prev.name
                 break
 
