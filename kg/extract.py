@@ -16,12 +16,11 @@ from .io import InputError, list_corpus, read_file, read_text
 from .nlp import load_pipeline
 from .nlp.components import sentences as doc_sentences
 from .nlp.rules import Candidate, byline_persons
-from .relations import Relation, extract_relations, located_in, sector_focus
+from .relations import Relation, extract_relations, located_in, place_mention_rank
 
 ENTITY_TYPES = ("Place", "Organization", "Program", "Person", "Industry")
 RELATION_TYPES = ("located_in", "holds_role", "affiliated_with", "adopts", "establishes",
                   "partners_with", "focuses_on", "evolves_into", "spreads_to")
-_PLACE_ATTR_RANK = ("admin_code", "parent", "level")
 
 
 def extract_text(text, name="<text>"):
@@ -64,14 +63,7 @@ def extract_document(doc):
         a_sents = [(s, e) for s, e in sents if article.norm_start <= s < article.norm_end]
         home = _home_place(doc.norm, article, a_cands)
         relations += extract_relations(doc.norm, a_sents, a_cands, home, article.year)
-        for r in sector_focus(a_cands):
-            r.sentence = next(((s, e) for s, e in a_sents if s <= r.source.start < e), a_sents[0] if a_sents else (0, 0))
-            relations.append(r)
-    places = defaultdict(list)
-    for c in cands:
-        if c.label == "Place":
-            places[c.name].append(c)
-    relations += located_in(doc.norm, sents, cands, lambda name: places.get(name, []))
+    relations += located_in(sents, cands)
     relations += _seats_of_established(relations)
     cands, relations = _drop_names_inside_organizations(cands, relations, doc.norm)
     cands, relations = _salient_industries(cands, relations, doc.norm)
@@ -132,7 +124,7 @@ def _resolve_anaphors(cands, articles):
         if before:
             target = before[-1]
             c.name = target.name
-            c.attrs = {k: v for k, v in target.attrs.items() if k not in ("coordinated", "name_span", "alias_of")}
+            c.attrs = {k: v for k, v in target.attrs.items() if k not in ("coordinated", "alias_of")}
             c.attrs["anaphor"] = head
             keep.append(c)
     return keep
@@ -179,18 +171,16 @@ def _salient_industries(cands, relations, text):
     named_after = [o for o in cands if o.label == "Organization" and o.attrs.get("kind") in
                    ("company", "institute", "university")]
     inside_only = defaultdict(lambda: True)
-    for c in cands:
-        if c.label == "Industry":
-            inside_only[c.name] &= any(o.start <= c.start and c.end <= o.end for o in named_after)
-    focused = {(r.target.label, r.target.name) for r in relations if r.type == "focuses_on"
-               and not inside_only[r.target.name]}
     counts = defaultdict(int)
     marked = set()
     for c in cands:
         if c.label == "Industry":
+            inside_only[c.name] &= any(o.start <= c.start and c.end <= o.end for o in named_after)
             counts[c.name] += 1
             if _INDUSTRY_MARKED.match(text, c.end):
                 marked.add(c.name)
+    focused = {(r.target.label, r.target.name) for r in relations if r.type == "focuses_on"
+               and not inside_only[r.target.name]}
     drop = {n for n in counts if inside_only[n] or (counts[n] < 2 and n not in marked and ("Industry", n) not in focused)}
     kept = [c for c in cands if not (c.label == "Industry" and c.name in drop)]
     relations = [r for r in relations if not any(x.label == "Industry" and x.name in drop for x in (r.source, r.target))]
@@ -247,12 +237,11 @@ def _entity_id(c):
 
 def _best_attrs(group):
     if group[0].label == "Place":
-        group = sorted(group, key=lambda c: tuple(-int(k in c.attrs) for k in _PLACE_ATTR_RANK))
+        group = sorted(group, key=place_mention_rank)  # the same mention located_in follows
     attrs = {}
     for c in group:
         for k, v in c.attrs.items():
-            if k in ("role_hint", "coordinated", "name_span", "alias_of", "chain", "quoted", "head", "ambiguous",
-                     "anaphor"):
+            if k in ("role_hint", "coordinated", "alias_of", "chain", "quoted", "head", "ambiguous", "anaphor"):
                 continue
             attrs.setdefault(k, v)
     if group[0].label == "Place":

@@ -77,6 +77,7 @@ def extract_relations(text, sentence_spans, mentions, home_place=None, article_y
         out += _focuses(text, sent)
         out += _evolves(text, sent)
         out += _spreads(text, sent, home_place, article_places)
+    out += _sector_focus(ms, sentence_spans)
     return _dedupe(out)
 
 
@@ -94,12 +95,19 @@ def _dedupe(relations):
 
 # ---------------------------------------------------------------- located_in
 
-def located_in(text, sentence_spans, mentions, place_of):
+def place_mention_rank(c):
+    """Sort key over the mentions of one place, best first: one placed by a chain in the text,
+    then one with an administrative code, then one with a parent."""
+    return not c.attrs.get("chain"), not c.attrs.get("admin_code"), not c.attrs.get("parent")
+
+
+def located_in(sentence_spans, mentions):
     """located_in at the level of entities: each place to its one parent (the chain in the text,
     else the gazetteer or the article's context, as settled by place resolution), each
-    organisation to the lowest place its name contains. ``place_of(name)`` returns the document's
-    place entity mentions of that name. Evidence: a sentence naming both, else the child's first."""
+    organisation to the lowest place its name contains. Evidence: a sentence naming both, else
+    the child's first."""
     out = []
+
     def sentence_with(a, b=None):
         for s, e in sentence_spans:
             if any(s <= m.start < e for m in a) and (b is None or any(s <= m.start < e for m in b)):
@@ -111,10 +119,9 @@ def located_in(text, sentence_spans, mentions, place_of):
         by_entity[(c.label, c.name)].append(c)
     for (label, name), group in by_entity.items():
         if label == "Place":
-            best = sorted(group, key=lambda c: (not c.attrs.get("chain"), not c.attrs.get("admin_code"),
-                                                not c.attrs.get("parent")))[0]
+            best = min(group, key=place_mention_rank)
             parent = best.attrs.get("parent")
-            parents = place_of(parent) if parent and parent != name else []
+            parents = by_entity.get(("Place", parent), []) if parent != name else []
             if parents:
                 span = sentence_with(group, parents) or sentence_with(group)
                 rule = "chain" if best.attrs.get("chain") else "gazetteer" if best.attrs.get("admin_code") else "context"
@@ -123,8 +130,7 @@ def located_in(text, sentence_spans, mentions, place_of):
             for org in group:
                 inner = [p for p in mentions if p.label == "Place" and org.start <= p.start and p.end <= org.end]
                 if inner:
-                    place = inner[-1]
-                    out.append(Relation(org, place, "located_in", sentence_with([org]), "org-name"))
+                    out.append(Relation(org, inner[-1], "located_in", sentence_with([org]), "org-name"))
                     break
     return [r for r in out if r.sentence is not None]
 
@@ -457,7 +463,7 @@ _INDUSTRY_MARK = re.compile(r"^(?:产业链|产业|种植|养殖|加工|种养|�
 _SECTOR = re.compile(r"([\u4e00-\u9fff])(?:业|农牧|产业)(?:有限|股份|发展|专业|合作|集团|公司|科技)")
 
 
-def sector_focus(mentions):
+def _sector_focus(mentions, sentence_spans):
     """Companies and cooperatives named for a sector (茗香茶业有限公司, 陇羊农牧发展有限公司) focus on the
     article's industry that shares the sector's character (茶叶, 湖羊)."""
     out = []
@@ -470,8 +476,9 @@ def sector_focus(mentions):
         if not m or m.group(1) in "种农商物产企实事就创":
             continue
         hits = [ind for name, ind in industries.items() if m.group(1) in name]
-        if len(hits) == 1:
-            out.append(Relation(org, hits[0], "focuses_on", None, "sector-name"))
+        sentence = next(((s, e) for s, e in sentence_spans if s <= org.start < e), None)
+        if len(hits) == 1 and sentence is not None:
+            out.append(Relation(org, hits[0], "focuses_on", sentence, "sector-name"))
     return out
 
 
@@ -594,7 +601,7 @@ def _spreads(text, sent, home_place, article_places=()):
         else:
             source = next((p for p in _top_of_chains(places) if p.start >= end and p.start - end <= 12), None)
             agents = [c for c in sent.mentions if _is_agent(c) and clause_start <= c.start and c.end <= pos]
-        learners = _top_of_chains([_place_of(c, sent) for c in agents if _place_of(c, sent) is not None])
+        learners = _top_of_chains([p for p in (_place_of(c, sent) for c in agents) if p is not None])
         if not learners and home_place is not None and clause_start == sent.start:
             learners = [home_place]
         if source is None or not learners:

@@ -606,7 +606,6 @@ _NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[
 _STRONG_VERBS = re.compile(r"(推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实)([\u4e00-\u9fff]{2,10}?)"
                            r"(制度|机制|工作法|模式|制)(?![\u4e00-\u9fff]{0,1}[度])")
 _LEADING_VERBS = re.compile(r"(?:推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实|全面|大力|积极)+")
-_PROGRAM_HEADS = re.compile(r"(工作机制|工作法|机制|模式|制度|工程|行动|计划|项目|品牌|平台|制)$")
 
 
 def _head_after(text, pos, heads):
@@ -622,6 +621,7 @@ def _head_after(text, pos, heads):
 
 
 _STRONG_HEADS = ("工作机制", "工作法", "机制", "模式", "工程", "行动", "计划", "项目", "品牌", "制度", "平台")
+_PROGRAM_HEADS = re.compile("(" + "|".join(_STRONG_HEADS) + "|制)$")  # a name that ends as a program
 
 
 def find_programs(text):
