@@ -37,10 +37,7 @@ Plain functions over the graph that :func:`kg.graph.build_graph` returns:
 """
 from __future__ import annotations
 
-import csv
 import html
-import io
-import json
 import math
 import re
 from collections import defaultdict
@@ -48,7 +45,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from .gazetteer import LEVEL_RANK, LEVELS, gazetteer
-from .io import atomic_write
+from .export import csv_text
+from .graph import relation_edges
+from .io import YEAR, atomic_write
+from .viz import safe_json
 from .netinf import cascade_trees, exponential_rate, netinf
 
 ROLLUP_LEVELS = ("village", "town", "county", "city", "province")
@@ -63,7 +63,6 @@ PROGRAM_COLUMNS = ["program", "family", "first_year", "last_year", "adopt_count"
 EDGE_COLUMNS = ["kind", "program", "source", "target", "year", "cue", "improvement", "p_value", "n_cascades",
                 "cascades", "source_level", "target_level", "source_id", "target_id", "n_docs", "doc", "sentence"]
 
-_YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年")
 _LEARN_CUES = ("学习", "借鉴", "复制", "引进", "参照", "效仿", "仿照", "取经")
 
 
@@ -358,7 +357,7 @@ def _article_year(g, doc, start=None):
 def _year_in(sentence, anchors=()):
     """The year ``sentence`` gives for an event at the first of ``anchors`` found in it: the last
     year before it, else the first after; the first year of the sentence if no anchor is found."""
-    years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(sentence or "")]
+    years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(sentence or "")]
     if not years:
         return None
     for anchor in anchors:
@@ -394,8 +393,7 @@ def adoption_records(g):
     programs = _program_index(g)
     canon = _program_canon(g)
     out = []
-    for u, v, k, d in g.edges(keys=True, data=True):
-        k = d.get("type", k)
+    for u, v, k, d in relation_edges(g):
         if k == "adopts":
             if g.nodes[v].get("type") != "Program":
                 continue
@@ -581,9 +579,7 @@ def explicit_spread_edges(g, level=None):
     places = _Places(g)
     programs = _program_index(g)
     merged = {}
-    for u, v, k, d in g.edges(keys=True, data=True):
-        if d.get("type", k) != "spreads_to":
-            continue
+    for u, v, k, d in relation_edges(g, "spreads_to"):
         prog, how = _spread_program(g, d, programs)
         if prog is None or g.nodes[u].get("type") != "Place" or g.nodes[v].get("type") != "Place":
             continue
@@ -699,23 +695,7 @@ def _cell(value):
 
 
 def _csv(rows, columns):
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(columns)
-    for r in rows:
-        writer.writerow([_cell(r.get(c)) for c in columns])
-    return buf.getvalue()
-
-
-def safe_json(data):
-    """JSON that can sit inside a ``<script>`` element whatever the strings contain.
-
-    >>> safe_json({"s": "</script><b>&"})
-    '{"s": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
-    """
-    return (json.dumps(data, ensure_ascii=False, default=str)
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return csv_text(([_cell(r.get(c)) for c in columns] for r in rows), columns)
 
 
 def html_data(rows, edges, level=None):
@@ -812,4 +792,4 @@ def write_outputs(g, out, level=None, p_value_cutoff=0.05, n_edges=None, lam=Non
 
 __all__ = ["adoptions", "adoption_records", "cascades", "program_table", "explicit_spread_edges",
            "inferred_spread_edges", "spread_edges", "spread_network", "place_chain", "roll_up", "node_labels",
-           "html_data", "render_html", "write_outputs", "safe_json", "ROLLUP_LEVELS", "LEVELS"]
+           "html_data", "render_html", "write_outputs", "ROLLUP_LEVELS", "LEVELS"]

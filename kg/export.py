@@ -154,7 +154,8 @@ def write_gexf(g, path):
         f.write("</edges>\n</graph>\n</gexf>\n")
 
 
-def _csv(rows, header):
+def csv_text(rows, header):
+    """CSV text of a header and rows of cells."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(header)
@@ -173,7 +174,7 @@ def write_entities_csv(g, path):
                      d.get("parent", ""), d.get("admin_code", ""), d.get("province", ""), d.get("kind", ""),
                      d.get("family", ""), "|".join(d.get("roles") or []), d.get("mentions", 0),
                      len(d.get("docs") or []), "|".join(d.get("docs") or [])])
-    atomic_write(path, _csv(rows, header))
+    atomic_write(path, csv_text(rows, header))
 
 
 def write_relations_csv(g, path):
@@ -185,9 +186,9 @@ def write_relations_csv(g, path):
         rows.append([u, g.nodes[u].get("name"), k, v, g.nodes[v].get("name"), d.get("year") or "",
                      d.get("year_source", ""), d.get("role", ""), d.get("program", ""), d.get("weight", 1),
                      "|".join(d.get("docs") or []), ev[0].get("sentence", "")])
-    atomic_write(path, _csv(rows, header))
+    atomic_write(path, csv_text(rows, header))
 
 
 def write_merge_log(rows, path):
     header = ["type", "kept", "merged", "reason", "doc", "key"]
-    atomic_write(path, _csv([[r.get(h, "") for h in header] for r in rows], header))
+    atomic_write(path, csv_text([[r.get(h, "") for h in header] for r in rows], header))

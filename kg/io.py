@@ -326,7 +326,7 @@ _BYLINE = re.compile(
     r"|^[ \t\u3000]*(?:作者|文|来源|撰稿|供稿|通讯员)\s*[:：/／|]\s*(?P<author>[^\n]{2,60})$"
     r"|^[ \t\u3000]*(?P<name>[\u4e00-\u9fff]{2,4}(?:[ \u3000]+[\u4e00-\u9fff]{2,4}){0,3})[ \t\u3000]*$", re.M)
 _TITLE_HEADING = re.compile(r"^#\s+(?P<title>[^\n]{2,120})$", re.M)
-_YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年")
+YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年")  # a year as Chinese text writes it
 _DATE = re.compile(r"((?:19[5-9]|20[0-4])\d)\s*(?:年|[-./])\s*\d{1,2}\s*(?:月|[-./])\s*\d{1,2}")
 
 
@@ -366,7 +366,7 @@ def _article_year(body):
     date = _DATE.search(body[:400]) or _DATE.search(body[-400:])
     if date:
         return int(date.group(1))
-    years = [int(y) for y in _YEAR.findall(body)]
+    years = [int(y) for y in YEAR.findall(body)]
     return max(years) if years else None
 
 

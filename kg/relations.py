@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import lexicon
+from .io import YEAR
 
-YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年")
 CLAUSE_BREAK = re.compile(r"[，,：:；;]")
 
 

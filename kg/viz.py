@@ -342,7 +342,11 @@ def _inline_script(text):
 
 
 def safe_json(data):
-    """JSON that can sit inside a <script> element whatever the strings contain."""
+    """JSON that can sit inside a ``<script>`` element whatever the strings contain.
+
+    >>> safe_json({"s": "</script><b>&"})
+    '{"s":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
     return (json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":"))
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
