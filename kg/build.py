@@ -133,8 +133,8 @@ def _extract(store, todo, stats, report, progress_line, engine, jobs, scheduler,
 def _scan(paths, known, report):
     """The corpus as entries (read and hashed), each path once, in :func:`kg.io.list_corpus` order;
     files that cannot be read are reported, and so are files whose stored result is a problem."""
-    from .io import InputError, list_corpus, read_bytes
-    from .store import Key, content_hash, is_html
+    from .io import InputError, is_html, list_corpus, read_bytes
+    from .store import Key, content_hash
     entries, seen = [], set()
     for path, error in list_corpus(paths):
         if error is None:
@@ -180,8 +180,8 @@ def _batches(entries, batch_size=None, jobs=None):
 def _load(batch, todo):
     """A batch as ``(key, path, bytes)`` items. Read again: a file that changed since it was hashed
     is extracted as it is now and filed under its new content (its entry follows)."""
-    from .io import InputError, read_bytes
-    from .store import Key, content_hash, is_html
+    from .io import InputError, is_html, read_bytes
+    from .store import Key, content_hash
     items = []
     for e in batch:
         try:

@@ -48,14 +48,12 @@ def extract_bytes(data, path):
     """``(record, characters)`` for a file's bytes: what :func:`kg.extract.extract_file` returns for
     the file, without reading it. Raises :class:`~kg.io.InputError` as ``read_file`` does."""
     from .extract import extract_document
-    from .io import MAX_BYTES, InputError, decode, read_text
+    from .io import MAX_BYTES, InputError, document_from_bytes
     path = Path(path)
     if len(data) > MAX_BYTES:
         raise InputError(path, f"too large ({len(data)} bytes; limit {MAX_BYTES})")
-    text, encoding = decode(data, path)
-    doc = read_text(text, name=path.name, source=str(path), encoding=encoding,
-                    is_html=path.suffix.lower() in (".html", ".htm"))
-    return extract_document(doc), len(text)
+    doc = document_from_bytes(data, path)
+    return extract_document(doc), len(doc.text)
 
 
 def extract_batch(batch):

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import charset_normalizer
 
-SUFFIXES = (".txt", ".md", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
+SUFFIXES = (".txt", ".md", *HTML_SUFFIXES)
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -161,12 +162,21 @@ def read_bytes(path, limit=MAX_BYTES):
         raise InputError(path, f"unreadable ({err.strerror or err})") from None
 
 
+def is_html(path):
+    """Whether kg reads a file as HTML (by its suffix)."""
+    return Path(path).suffix.lower() in HTML_SUFFIXES
+
+
 def read_file(path):
     """Read one file into a :class:`Document`; raise :class:`InputError` on any problem."""
+    return document_from_bytes(read_bytes(path), path)
+
+
+def document_from_bytes(data, path):
+    """A :class:`Document` from a file's bytes (read here or sent by another machine)."""
     path = Path(path)
-    text, encoding = decode(read_bytes(path), path)
-    return read_text(text, name=path.name, source=str(path), encoding=encoding,
-                     is_html=path.suffix.lower() in (".html", ".htm"))
+    text, encoding = decode(data, path)
+    return read_text(text, name=path.name, source=str(path), encoding=encoding, is_html=is_html(path))
 
 
 def read_text(text, name="<text>", source=None, encoding="utf-8", is_html=None):

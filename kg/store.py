@@ -32,7 +32,6 @@ from . import __version__
 
 SCHEMA = 1
 FILENAME = "kg.sqlite"
-HTML_SUFFIXES = (".html", ".htm")
 
 # What extraction depends on, relative to the kg package: any change to these invalidates the store.
 _PIPELINE_FILES = ("__init__.py", "io.py", "extract.py", "relations.py", "lexicon.py", "gazetteer.py",
@@ -66,10 +65,6 @@ def pipeline_version():
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
-
-def is_html(path) -> bool:
-    """Whether kg reads the file as HTML (decided by its suffix, as :func:`kg.io.read_file` does)."""
-    return Path(path).suffix.lower() in HTML_SUFFIXES
 
 
 class Key(NamedTuple):
