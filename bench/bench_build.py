@@ -42,8 +42,7 @@ def phase_build(args):
     errors = []
     t0 = time.perf_counter()
     result = build([args.corpus], args.out, jobs=args.jobs, on_error=errors.append)
-    stats = dict(result.stats, wall=time.perf_counter() - t0, errors=len(errors),
-                 nodes=result.graph.number_of_nodes(), edges=result.graph.number_of_edges())
+    stats = dict(result.stats, wall=time.perf_counter() - t0, errors=len(errors))
     stats.update(_rusage())
     print(json.dumps(stats))
 

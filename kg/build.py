@@ -4,29 +4,42 @@
 >>> out = pathlib.Path(tempfile.mkdtemp())
 >>> src = out / "in"; src.mkdir(); _ = (src / "a.txt").write_text("2021年，浙江省安吉县推行积分制。", encoding="utf-8")
 >>> result = build([src], out / "kg")
->>> sorted(p.name for p in (out / "kg").iterdir() if p.suffix != ".sqlite")
+>>> sorted(p.name for p in (out / "kg").iterdir() if not p.name.startswith("kg."))
 ['entities.csv', 'graph.gexf', 'graph.graphml', 'graph.html', 'graph.json', 'merges.csv', 'relations.csv']
->>> result.errors
-[]
+>>> result.errors, result.stats["nodes"] == result.graph.number_of_nodes()
+([], True)
 """
 from __future__ import annotations
 
 import json
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-
-from . import export, viz
-from .graph import build_graph
-from .resolve import resolve
 
 
 @dataclass
 class BuildResult:
-    graph: object
-    records: list
+    """What a build did (``errors``, ``stats``); its graph and records are read from ``out`` when
+    first asked for (a large corpus's are not kept in memory)."""
+    out: Path
+    documents: list  # (name, store key) of every document in the graph, in corpus order
     errors: list = field(default_factory=list)
     stats: dict = field(default_factory=dict)
+
+    @cached_property
+    def graph(self):
+        """The graph, from ``out/graph.json`` (networkx ``MultiDiGraph``)."""
+        from .graph import from_json
+        return from_json((self.out / "graph.json").read_text(encoding="utf-8"))
+
+    @cached_property
+    def records(self):
+        """The extraction records of the documents, from the store."""
+        from .store import FILENAME, Store
+        with Store(self.out / FILENAME) as store:
+            stored = store.get_many(key for _, key in self.documents)
+        return [dict(json.loads(stored[key].record), doc=name) for name, key in self.documents]
 
 
 @dataclass
@@ -48,6 +61,7 @@ def build(paths, out, title=None, on_error=None, *, jobs=None, engine="local", s
     ``progress`` shows a progress line on stderr. A file that cannot be read is reported to
     ``on_error`` once per call. ``result.stats`` counts the files extracted, reused and removed.
     """
+    from .incremental import Doc, write_outputs
     from .io import InputError
     from .store import FILENAME, Store
 
@@ -75,8 +89,8 @@ def build(paths, out, title=None, on_error=None, *, jobs=None, engine="local", s
         if todo:
             _extract(store, todo, stats, report, progress_line, engine=engine, jobs=jobs, scheduler=scheduler,
                      batch_size=batch_size, progress=progress)
-        stored = store.get_many(e.key for e in entries)
-        records, kept = [], []
+        stored = store.get_many((e.key for e in entries), column="skeleton")
+        docs, kept = [], []
         reported = {str(err.path) for err in errors}
         for e in entries:
             s = stored.get(e.key)
@@ -87,18 +101,25 @@ def build(paths, out, title=None, on_error=None, *, jobs=None, engine="local", s
                     report(InputError(e.path, s.error if s is not None else
                                       "changed or removed while kg was reading it; run kg build again"))
                 continue
-            record = json.loads(s.record)
-            record["doc"] = e.path.name  # the same content may have been stored under another name
-            records.append(record)
+            skeleton = json.loads(s.record)
+            skeleton["doc"] = e.path.name  # the same content may have been stored under another name
+            docs.append(Doc(e.path.name, e.key, skeleton))
+        del stored
         stats["files"] = len(entries)
         stats["reused"] = sum(e.key not in todo for e in entries)
         stats["removed"] = len(store.set_files({str(e.path.resolve()): (e.key, e.size) for e in kept}))
-    stats["documents"] = len(records)
-    t0 = time.perf_counter()
-    g = write_outputs(records, out, title=title)
-    stats["write_seconds"] = time.perf_counter() - t0
+        stats["documents"] = len(docs)
+        t0 = time.perf_counter()
+
+        def load(keys):
+            return {k: json.loads(s.record) for k, s in store.get_many(keys).items()}
+
+        written = write_outputs(docs, load, out, store.version, title=title)
+        stats["write_seconds"] = time.perf_counter() - t0
+    stats.update(nodes=written.nodes, edges=written.edges, elements=written.elements,
+                 elements_computed=written.computed, full_records_read=written.full_records)
     stats["seconds"] = time.perf_counter() - started
-    return BuildResult(graph=g, records=records, errors=errors, stats=stats)
+    return BuildResult(out=out, documents=[(d.name, d.key) for d in docs], errors=errors, stats=stats)
 
 
 def _extract(store, todo, stats, report, progress_line, engine, jobs, scheduler, batch_size, progress):
@@ -116,9 +137,9 @@ def _extract(store, todo, stats, report, progress_line, engine, jobs, scheduler,
         stats["engine"], stats["workers"] = runner.name, runner.workers
         for result in runner.run(_load(b, todo) for b in batches):
             results = result["results"]
-            store.put([(Key(*key), record, problem, chars, seconds)  # one transaction per batch
-                       for key, _, record, problem, chars, seconds, cacheable, _ in results if cacheable])
-            for _, path, _, problem, chars, seconds, _, cpu in results:
+            store.put([(Key(*key), record, skeleton, problem, chars, seconds)  # one transaction per batch
+                       for key, _, record, problem, chars, seconds, cacheable, _, skeleton in results if cacheable])
+            for _, path, _, problem, chars, seconds, _, cpu, _ in results:
                 if problem is not None:
                     report(InputError(path, problem))
                 stats["extracted"] += 1
@@ -194,19 +215,3 @@ def _load(batch, todo):
             e.key = key
         items.append((key, str(e.path), data))
     return items
-
-
-def write_outputs(records, out, title=None):
-    """Every output of a build, from extraction records."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    resolution = resolve(records)
-    g = build_graph(records, resolution)
-    export.write_json(g, out / "graph.json")
-    export.write_graphml(g, out / "graph.graphml")
-    export.write_gexf(g, out / "graph.gexf")
-    export.write_entities_csv(g, out / "entities.csv")
-    export.write_relations_csv(g, out / "relations.csv")
-    export.write_merge_log(resolution.merges, out / "merges.csv")
-    viz.write_html(g, out / "graph.html", title=title or f"kg: {len(records)} documents")
-    return g

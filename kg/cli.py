@@ -69,10 +69,9 @@ def build(corpus, out, title, jobs, engine, scheduler, progress):
     except EngineError as err:
         _err(str(err))
         sys.exit(2)
-    g, st = result.graph, result.stats
-    click.echo(f"kg: {len(result.records)} documents; files: {st['extracted']} extracted, {st['reused']} from the "
-               f"store, {st['removed']} removed; {g.number_of_nodes()} nodes, {g.number_of_edges()} edges → {out}",
-               err=True)
+    st = result.stats
+    click.echo(f"kg: {st['documents']} documents; files: {st['extracted']} extracted, {st['reused']} from the "
+               f"store, {st['removed']} removed; {st['nodes']} nodes, {st['edges']} edges → {out}", err=True)
     sys.exit(1 if result.errors else 0)
 
 

@@ -58,25 +58,27 @@ def extract_bytes(data, path):
 
 def extract_batch(batch):
     """Extract every item of a batch. Returns ``{"version", "results"}``; a result is
-    ``(key, path, record_json, problem, chars, seconds, cacheable, cpu_seconds)``: a file kg cannot
+    ``(key, path, record_json, problem, chars, seconds, cacheable, cpu_seconds, skeleton_json)``: a file kg cannot
     read gives a ``problem`` (cached: the same bytes give the same problem), an unexpected failure of
     extraction gives a problem that is not cached (the next build tries again)."""
+    from .extract import skeleton
     from .io import InputError
     results = []
     for key, path, data in batch:
         t0, c0 = time.perf_counter(), time.process_time()
         try:
             record, chars = extract_bytes(data, path)
-            row = (json.dumps(record, ensure_ascii=False), None, chars, True)
+            row = (json.dumps(record, ensure_ascii=False), None, chars, True,
+                   json.dumps(skeleton(record), ensure_ascii=False))
         except InputError as err:
-            row = (None, err.problem, 0, True)
+            row = (None, err.problem, 0, True, None)
         except Exception as err:  # noqa: BLE001 — one file's failure must not lose the batch
             where = traceback.extract_tb(err.__traceback__)[-1]
             problem = (f"extraction failed ({type(err).__name__}: {err} at "
                        f"{Path(where.filename).name}:{where.lineno}); please report this file")
-            row = (None, problem, 0, False)
+            row = (None, problem, 0, False, None)
         results.append((tuple(key), str(path), row[0], row[1], row[2], time.perf_counter() - t0, row[3],
-                        time.process_time() - c0))
+                        time.process_time() - c0, row[4]))
     return {"version": pipeline_version(), "results": results}
 
 

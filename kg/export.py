@@ -1,13 +1,15 @@
 """Export: the graph as node-link JSON, GraphML, GEXF and CSV tables; the merge log.
 
-All writers go through :func:`kg.io.atomic_open`: an interrupted build never leaves a half file.
-They stream to disk, so a corpus of tens of thousands of articles does not need the whole output in
-memory. GraphML and GEXF hold only scalar attributes, so lists and dicts are stored as JSON strings.
+Every file is a head, one *piece* of text per node and per edge, and a tail. A piece depends only
+on its element (GraphML and GEXF declare each attribute under its own name, and a piece never
+depends on the declared type), so a rebuild can copy the pieces of unchanged elements from the
+previous file (:mod:`kg.incremental`). GraphML and GEXF hold only scalar attributes: lists and
+dicts are stored as JSON text. Files are written through :func:`kg.io.atomic_open`.
 
 >>> import networkx as nx, tempfile, pathlib
 >>> g = nx.MultiDiGraph(); g.add_node("a", type="Place", name="海口市", aliases=["海口"])
->>> out = pathlib.Path(tempfile.mkdtemp()) / "g.graphml"
->>> write_graphml(g, out); nx.read_graphml(out).nodes["a"]["aliases"]
+>>> out = pathlib.Path(tempfile.mkdtemp())
+>>> write_graph(g, out); nx.read_graphml(out / "graph.graphml").nodes["a"]["aliases"]
 '["海口"]'
 """
 from __future__ import annotations
@@ -18,10 +20,8 @@ import json
 import re
 from xml.sax.saxutils import escape
 
-
-from .graph import STRUCTURE_NODES, relation_edges
+from .graph import STRUCTURE_EDGES, STRUCTURE_NODES
 from .io import atomic_open, atomic_write
-
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -42,116 +42,54 @@ def _xml(value):
     return escape(_XML_BAD.sub("", str(value)), {'"': "&quot;"})
 
 
-def _attribute_types(items):
-    """attribute name → XML type, over (name, value) pairs; mixed types fall back to string."""
+def _text(value):
+    value = _scalar(value)
+    return ("true" if value else "false") if isinstance(value, bool) else _xml(value)
+
+
+def _kind(value):
+    """The XML type of a value, None if it is empty."""
+    value = _scalar(value)
+    if value == "":
+        return None
+    return ("boolean" if isinstance(value, bool) else "long" if isinstance(value, int)
+            else "double" if isinstance(value, float) else "string")
+
+
+def signature(attrs):
+    """``((name, XML type or None), ...)`` of an element's attributes: what GraphML and GEXF heads
+    declare. :func:`attribute_types` combines the signatures of every element."""
+    return tuple((name, _kind(value)) for name, value in attrs.items())
+
+
+def attribute_types(signatures):
+    """attribute name → XML type over signatures, in order of first appearance; mixed types fall
+    back to string."""
     kinds = {}
-    for name, value in items:
-        value = _scalar(value)
-        kind = ("boolean" if isinstance(value, bool) else "long" if isinstance(value, int)
-                else "double" if isinstance(value, float) else "string")
-        if value == "":
-            kinds.setdefault(name, None)
-        elif kinds.get(name) not in (None, kind):
-            kinds[name] = "string"
-        else:
-            kinds[name] = kind
+    for sig in signatures:
+        for name, kind in sig:
+            if kind is None:
+                kinds.setdefault(name, None)
+            elif kinds.get(name) not in (None, kind):
+                kinds[name] = "string"
+            else:
+                kinds[name] = kind
     return {name: kind or "string" for name, kind in kinds.items()}
 
 
-def _value(value, kind):
-    value = _scalar(value)
-    if kind == "boolean":
-        return "true" if value else "false"
-    return _xml(value)
+def _dumps(obj):
+    return json.dumps(obj, ensure_ascii=False, default=str)
 
 
-def _node_items(g):
-    for n, d in g.nodes(data=True):
-        yield "label", d.get("name", n)
-        yield from d.items()
+_CSV_BUF = io.StringIO()
+_CSV = csv.writer(_CSV_BUF)
 
 
-def _edge_items(g):
-    for u, v, k, d in g.edges(keys=True, data=True):
-        yield "label", k
-        yield from d.items()
-
-
-def write_json(g, path):
-    """node-link JSON (what ``networkx.node_link_data(g, edges="links")`` gives), streamed to disk
-    one node and one link at a time."""
-    def dumps(obj):
-        return json.dumps(obj, ensure_ascii=False, default=str)
-
-    with atomic_open(path) as f:
-        f.write('{"directed": true, "multigraph": true, "graph": ' + dumps(g.graph) + ', "nodes": [')
-        for i, (n, d) in enumerate(g.nodes(data=True)):
-            f.write(("," if i else "") + "\n" + dumps({**d, "id": n}))
-        f.write('], "links": [')
-        for i, (u, v, k, d) in enumerate(g.edges(keys=True, data=True)):
-            f.write(("," if i else "") + "\n" + dumps({**d, "source": u, "target": v, "key": k}))
-        f.write("]}\n")
-
-
-def write_graphml(g, path):
-    """GraphML, written element by element (networkx's writer builds the whole tree in memory)."""
-    node_types, edge_types = _attribute_types(_node_items(g)), _attribute_types(_edge_items(g))
-    node_keys = {name: f"n{i}" for i, name in enumerate(node_types)}
-    edge_keys = {name: f"e{i}" for i, name in enumerate(edge_types)}
-    with atomic_open(path) as f:
-        f.write("<?xml version='1.0' encoding='utf-8'?>\n"
-                '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-                'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
-        for domain, types, keys in (("node", node_types, node_keys), ("edge", edge_types, edge_keys)):
-            for name, kind in types.items():
-                f.write(f'<key id="{keys[name]}" for="{domain}" attr.name="{_xml(name)}" attr.type="{kind}"/>\n')
-        f.write('<graph edgedefault="directed">\n')
-        for n, d in g.nodes(data=True):
-            f.write(f'<node id="{_xml(n)}">')
-            for name, value in (("label", d.get("name", n)), *d.items()):
-                f.write(f'<data key="{node_keys[name]}">{_value(value, node_types[name])}</data>')
-            f.write("</node>\n")
-        for u, v, k, d in g.edges(keys=True, data=True):
-            f.write(f'<edge source="{_xml(u)}" target="{_xml(v)}" id="{_xml(k)}">')
-            for name, value in (("label", k), *d.items()):
-                f.write(f'<data key="{edge_keys[name]}">{_value(value, edge_types[name])}</data>')
-            f.write("</edge>\n")
-        f.write("</graph>\n</graphml>\n")
-
-
-def _attvalues(attrs, ids, types):
-    values = "".join(f'<attvalue for="{ids[name]}" value="{_value(value, types[name])}"/>'
-                     for name, value in attrs.items() if _scalar(value) != "")
-    return f"<attvalues>{values}</attvalues>"
-
-
-def write_gexf(g, path):
-    """GEXF 1.2 (opens in Gephi), written element by element."""
-    node_types, edge_types = _attribute_types(_node_items(g)), _attribute_types(_edge_items(g))
-    node_types.pop("label", None)
-    edge_types.pop("label", None)
-    node_ids = {name: str(i) for i, name in enumerate(node_types)}
-    edge_ids = {name: str(i) for i, name in enumerate(edge_types)}
-    with atomic_open(path) as f:
-        f.write('<?xml version="1.0" encoding="utf-8"?>\n'
-                '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
-                '<graph defaultedgetype="directed" mode="static">\n')
-        for cls, types, ids in (("node", node_types, node_ids), ("edge", edge_types, edge_ids)):
-            f.write(f'<attributes class="{cls}" mode="static">\n')
-            for name, kind in types.items():
-                f.write(f'<attribute id="{ids[name]}" title="{_xml(name)}" type="{kind}"/>\n')
-            f.write("</attributes>\n")
-        f.write("<nodes>\n")
-        for n, d in g.nodes(data=True):
-            f.write(f'<node id="{_xml(n)}" label="{_xml(d.get("name", n))}">'
-                    f'{_attvalues(d, node_ids, node_types)}</node>\n')
-        f.write("</nodes>\n<edges>\n")
-        for i, (u, v, k, d) in enumerate(g.edges(keys=True, data=True)):
-            f.write(f'<edge id="{i}" source="{_xml(u)}" target="{_xml(v)}" label="{_xml(k)}">'
-                    f'{_attvalues(d, edge_ids, edge_types)}</edge>\n')
-        f.write("</edges>\n</graph>\n</gexf>\n")
+def _csv_row(cells):
+    _CSV_BUF.seek(0)
+    _CSV_BUF.truncate()
+    _CSV.writerow(cells)
+    return _CSV_BUF.getvalue()
 
 
 def csv_text(rows, header):
@@ -163,30 +101,162 @@ def csv_text(rows, header):
     return buf.getvalue()
 
 
-def write_entities_csv(g, path):
+class Format:
+    """One output file: its head, middle (between nodes and edges) and tail, and the piece of each
+    node and edge (None: not in this file). ``separator`` goes between two pieces of a section."""
+    filename = ""
+    separator = ""
+
+    def parts(self, graph_attrs, node_types, edge_types):
+        raise NotImplementedError
+
+    def node(self, n, d):
+        return None
+
+    def edge(self, u, v, k, d, name_of):
+        return None
+
+
+class JSONFormat(Format):
+    """node-link JSON, as ``networkx.node_link_data(g, edges="links")`` gives it."""
+    filename = "graph.json"
+    separator = ","
+
+    def parts(self, graph_attrs, node_types, edge_types):
+        return ('{"directed": true, "multigraph": true, "graph": ' + _dumps(graph_attrs) + ', "nodes": [',
+                '], "links": [', "]}\n")
+
+    def node(self, n, d):
+        return "\n" + _dumps({**d, "id": n})
+
+    def edge(self, u, v, k, d, name_of):
+        return "\n" + _dumps({**d, "source": u, "target": v, "key": k})
+
+
+class GraphMLFormat(Format):
+    filename = "graph.graphml"
+
+    def parts(self, graph_attrs, node_types, edge_types):
+        keys = "".join(f'<key id="{domain[0]}_{_xml(name)}" for="{domain}" attr.name="{_xml(name)}" '
+                       f'attr.type="{kind}"/>\n'
+                       for domain, types in (("node", node_types), ("edge", edge_types))
+                       for name, kind in types.items())
+        return ("<?xml version='1.0' encoding='utf-8'?>\n"
+                '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+                'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+                + keys + '<graph edgedefault="directed">\n', "", "</graph>\n</graphml>\n")
+
+    def node(self, n, d):
+        data = "".join(f'<data key="n_{_xml(name)}">{_text(value)}</data>' for name, value in d.items())
+        return f'<node id="{_xml(n)}"><data key="n_label">{_text(d.get("name", n))}</data>{data}</node>\n'
+
+    def edge(self, u, v, k, d, name_of):
+        data = "".join(f'<data key="e_{_xml(name)}">{_text(value)}</data>' for name, value in d.items())
+        return (f'<edge source="{_xml(u)}" target="{_xml(v)}" id="{_xml(k)}"><data key="e_label">{_text(k)}</data>'
+                f"{data}</edge>\n")
+
+
+class GEXFFormat(Format):
+    """GEXF 1.2 (opens in Gephi). An edge's id is its source, target and key."""
+    filename = "graph.gexf"
+
+    def parts(self, graph_attrs, node_types, edge_types):
+        declared = "".join(
+            f'<attributes class="{cls}" mode="static">\n'
+            + "".join(f'<attribute id="{_xml(name)}" title="{_xml(name)}" type="{kind}"/>\n'
+                      for name, kind in types.items() if name != "label")
+            + "</attributes>\n"
+            for cls, types in (("node", node_types), ("edge", edge_types)))
+        return ('<?xml version="1.0" encoding="utf-8"?>\n'
+                '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
+                '<graph defaultedgetype="directed" mode="static">\n' + declared + "<nodes>\n",
+                "</nodes>\n<edges>\n", "</edges>\n</graph>\n</gexf>\n")
+
+    @staticmethod
+    def _values(d):
+        return "".join(f'<attvalue for="{_xml(name)}" value="{_text(value)}"/>'
+                       for name, value in d.items() if _scalar(value) != "")
+
+    def node(self, n, d):
+        return f'<node id="{_xml(n)}" label="{_xml(d.get("name", n))}"><attvalues>{self._values(d)}</attvalues></node>\n'
+
+    def edge(self, u, v, k, d, name_of):
+        return (f'<edge id="{_xml(u)}|{_xml(v)}|{_xml(k)}" source="{_xml(u)}" target="{_xml(v)}" label="{_xml(k)}">'
+                f"<attvalues>{self._values(d)}</attvalues></edge>\n")
+
+
+class EntitiesCSV(Format):
+    filename = "entities.csv"
     header = ["id", "type", "name", "aliases", "level", "parent", "admin_code", "province", "kind", "family",
               "roles", "mentions", "n_docs", "docs"]
-    rows = []
-    for n, d in g.nodes(data=True):
+
+    def parts(self, graph_attrs, node_types, edge_types):
+        return _csv_row(self.header), "", ""
+
+    def node(self, n, d):
         if d.get("type") in STRUCTURE_NODES:
-            continue
-        rows.append([n, d.get("type"), d.get("name"), "|".join(d.get("aliases") or []), d.get("level", ""),
-                     d.get("parent", ""), d.get("admin_code", ""), d.get("province", ""), d.get("kind", ""),
-                     d.get("family", ""), "|".join(d.get("roles") or []), d.get("mentions", 0),
-                     len(d.get("docs") or []), "|".join(d.get("docs") or [])])
-    atomic_write(path, csv_text(rows, header))
+            return None
+        return _csv_row([n, d.get("type"), d.get("name"), "|".join(d.get("aliases") or []), d.get("level", ""),
+                         d.get("parent", ""), d.get("admin_code", ""), d.get("province", ""), d.get("kind", ""),
+                         d.get("family", ""), "|".join(d.get("roles") or []), d.get("mentions", 0),
+                         len(d.get("docs") or []), "|".join(d.get("docs") or [])])
 
 
-def write_relations_csv(g, path):
+class RelationsCSV(Format):
+    """One row per relation edge, with the names of its ends (``name_of``)."""
+    filename = "relations.csv"
     header = ["source", "source_name", "type", "target", "target_name", "year", "year_source", "role", "program",
               "weight", "docs", "evidence"]
-    rows = []
-    for u, v, k, d in relation_edges(g):
+
+    def parts(self, graph_attrs, node_types, edge_types):
+        return _csv_row(self.header), "", ""
+
+    def edge(self, u, v, k, d, name_of):
+        if d.get("type", k) in STRUCTURE_EDGES:
+            return None
         ev = d.get("evidence") or [{}]
-        rows.append([u, g.nodes[u].get("name"), k, v, g.nodes[v].get("name"), d.get("year") or "",
-                     d.get("year_source", ""), d.get("role", ""), d.get("program", ""), d.get("weight", 1),
-                     "|".join(d.get("docs") or []), ev[0].get("sentence", "")])
-    atomic_write(path, csv_text(rows, header))
+        return _csv_row([u, name_of(u), d.get("type", k), v, name_of(v), d.get("year") or "", d.get("year_source", ""),
+                         d.get("role", ""), d.get("program", ""), d.get("weight", 1), "|".join(d.get("docs") or []),
+                         ev[0].get("sentence", "")])
+
+
+FORMATS = (JSONFormat(), GraphMLFormat(), GEXFFormat(), EntitiesCSV(), RelationsCSV())
+
+
+def node_signature(n, d):
+    """The signature (:func:`signature`) of a node, its label included."""
+    return (("label", _kind(d.get("name", n))),) + signature(d)
+
+
+def edge_signature(k, d):
+    return (("label", _kind(k)),) + signature(d)
+
+
+def write_graph(g, out):
+    """Every file of :data:`FORMATS` for graph ``g`` into folder ``out``, streamed piece by piece."""
+    node_types = attribute_types(node_signature(n, d) for n, d in g.nodes(data=True))
+    edge_types = attribute_types(edge_signature(k, d) for _, _, k, d in g.edges(keys=True, data=True))
+
+    def name_of(n):
+        return g.nodes[n].get("name")
+
+    for fmt in FORMATS:
+        head, middle, tail = fmt.parts(dict(g.graph), node_types, edge_types)
+        with atomic_open(out / fmt.filename) as f:
+            f.write(head)
+            for section, pieces in ((0, (fmt.node(n, d) for n, d in g.nodes(data=True))),
+                                    (1, (fmt.edge(u, v, k, d, name_of) for u, v, k, d in
+                                         g.edges(keys=True, data=True)))):
+                if section:
+                    f.write(middle)
+                first = True
+                for piece in pieces:
+                    if piece is not None:
+                        f.write(piece if first else fmt.separator + piece)
+                        first = False
+            f.write(tail)
 
 
 def write_merge_log(rows, path):

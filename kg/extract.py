@@ -310,3 +310,12 @@ def _record(doc, cands, relations, sents):
             "articles": [a.record() for a in doc.articles],
             "entities": sorted(entities, key=lambda e: (ENTITY_TYPES.index(e["type"]), e["mentions"][0]["start"])),
             "relations": list(merged.values())}
+
+
+def skeleton(record):
+    """What assembly needs of a record, without mention and evidence text (a tenth of its size):
+    :func:`kg.graph.plan` and :func:`kg.resolve.resolve_keys` accept it in place of the record."""
+    return {"doc": record["doc"], "kg_version": record.get("kg_version", ""), "articles": record.get("articles", []),
+            "entities": [dict(e, mentions=[{"start": m["start"], "end": m.get("end")} for m in e["mentions"]])
+                         for e in record["entities"]],
+            "relations": [dict(r, evidence=[{}] * len(r.get("evidence", []))) for r in record["relations"]]}

@@ -32,6 +32,14 @@ class Resolution:
     merges: list = field(default_factory=list)  # merge log rows
 
 
+@dataclass
+class Keys:
+    """Which canonical entity each entity of each record is, without merging them."""
+    local: dict = field(default_factory=dict)  # (doc, local id) -> canonical key
+    members: dict = field(default_factory=dict)  # canonical key -> [(record index, entity index)], in merge order
+    merges: list = field(default_factory=list)  # merge log rows
+
+
 def _org_key(name):
     return re.sub(r"^中共|[\s“”\"「」『』]", "", name)
 
@@ -47,71 +55,93 @@ def _neighbours(record):
     return out
 
 
-def resolve(records):
-    """Canonical entities across ``records`` (extraction contract records)."""
-    res = Resolution()
+def resolve_keys(records):
+    """The canonical key of every entity of ``records``; reads only names, types, attrs and
+    relations, so records without mention and evidence text (:func:`kg.graph.skeleton`) will do.
+
+    >>> keys = resolve_keys([{"doc": "a", "entities": [{"id": "P", "type": "Program", "name": "积分制"}],
+    ...                       "relations": []}])
+    >>> keys.local, keys.members
+    ({('a', 'P'): 'program:积分制'}, {'program:积分制': [(0, 0)]})
+    """
+    keys = Keys()
+    first_name = {}
     person_groups = defaultdict(list)  # name -> [(canonical key, neighbour set)]
     place_parentless = []
     named_places = defaultdict(set)  # (name) -> keys with a parent or code
 
-    def add(key, doc, ent, reason):
-        existing = res.entities.get(key)
-        res.local[(doc, ent["id"])] = key
-        if existing is None:
-            res.entities[key] = {"key": key, "type": ent["type"], "name": ent["name"],
-                                 "aliases": set(ent.get("aliases", [])), "attrs": dict(ent.get("attrs", {})),
-                                 "docs": [doc], "mentions": [dict(m, doc=doc) for m in ent.get("mentions", [])]}
-            return
-        if doc not in existing["docs"]:
-            existing["docs"].append(doc)
-        if ent["name"] != existing["name"]:
-            existing["aliases"].add(ent["name"])
-            res.merges.append({"kept": existing["name"], "merged": ent["name"], "type": ent["type"],
-                               "key": key, "doc": doc, "reason": reason})
-        existing["aliases"].update(ent.get("aliases", []))
-        for k, v in ent.get("attrs", {}).items():
-            if existing["attrs"].get(k) in (None, "", []):
-                existing["attrs"][k] = v
-        existing["mentions"].extend(dict(m, doc=doc) for m in ent.get("mentions", []))
+    def add(key, i, j, rec, ent, reason):
+        keys.local[(rec["doc"], ent["id"])] = key
+        keys.members.setdefault(key, []).append((i, j))
+        kept = first_name.setdefault(key, ent["name"])
+        if ent["name"] != kept:
+            keys.merges.append({"kept": kept, "merged": ent["name"], "type": ent["type"],
+                                "key": key, "doc": rec["doc"], "reason": reason})
 
-    for rec in records:
-        doc = rec["doc"]
+    for i, rec in enumerate(records):
         neighbours = _neighbours(rec)
-        for ent in rec["entities"]:
+        for j, ent in enumerate(rec["entities"]):
             t, name, attrs = ent["type"], ent["name"], ent.get("attrs", {})
             if t == "Place":
                 if attrs.get("admin_code"):
-                    add(f"place:{attrs['admin_code']}", doc, ent, "same administrative code")
+                    add(f"place:{attrs['admin_code']}", i, j, rec, ent, "same administrative code")
                 elif attrs.get("parent"):
                     key = f"place:{name}@{attrs['parent']}"
                     named_places[name].add(key)
-                    add(key, doc, ent, "same name and parent")
+                    add(key, i, j, rec, ent, "same name and parent")
                 else:
-                    place_parentless.append((doc, ent))
+                    place_parentless.append((i, j, rec, ent))
             elif t == "Program":
-                ent = dict(ent, attrs=dict(attrs, family=attrs.get("family") or program_family(name)))
-                add(f"program:{name}", doc, ent, "same canonical program name")
+                add(f"program:{name}", i, j, rec, ent, "same canonical program name")
             elif t == "Organization":
-                add(f"org:{_org_key(name)}", doc, ent, "same normalised name")
+                add(f"org:{_org_key(name)}", i, j, rec, ent, "same normalised name")
             elif t == "Industry":
-                add(f"industry:{name}", doc, ent, "same name")
+                add(f"industry:{name}", i, j, rec, ent, "same name")
             elif t == "Person":
                 context = neighbours.get(ent["id"], set())
                 for key, ctx in person_groups[name]:
                     if ctx & context:
                         ctx |= context
-                        add(key, doc, ent, "same name and a shared neighbour")
+                        add(key, i, j, rec, ent, "same name and a shared neighbour")
                         break
                 else:
                     key = f"person:{name}#{len(person_groups[name]) + 1}"
                     person_groups[name].append((key, set(context)))
-                    add(key, doc, ent, "new")
-    for doc, ent in place_parentless:
-        keys = named_places.get(ent["name"], set())
-        if len(keys) == 1:
-            add(next(iter(keys)), doc, ent, "only place of that name")
+                    add(key, i, j, rec, ent, "new")
+    for i, j, rec, ent in place_parentless:
+        found = named_places.get(ent["name"], set())
+        if len(found) == 1:
+            add(next(iter(found)), i, j, rec, ent, "only place of that name")
         else:
-            add(f"place:{ent['name']}", doc, ent, "same name, no parent")
-    for e in res.entities.values():
-        e["aliases"] = sorted(e["aliases"] - {e["name"]})
-    return res
+            add(f"place:{ent['name']}", i, j, rec, ent, "same name, no parent")
+    return keys
+
+
+def merge_entity(key, contributions):
+    """One canonical entity from its ``(doc, entity)`` contributions, in merge order: the first
+    name is kept, the others become aliases, an attribute takes its first non-empty value."""
+    doc, first = contributions[0]
+    merged = {"key": key, "type": first["type"], "name": first["name"], "aliases": set(), "attrs": {},
+              "docs": [], "mentions": []}
+    for doc, ent in contributions:
+        if doc not in merged["docs"]:
+            merged["docs"].append(doc)
+        merged["aliases"].update(ent.get("aliases", []))
+        merged["aliases"].add(ent["name"])
+        for k, v in ent.get("attrs", {}).items():
+            if merged["attrs"].get(k) in (None, "", []):
+                merged["attrs"][k] = v
+        merged["mentions"].extend(dict(m, doc=doc) for m in ent.get("mentions", []))
+    if merged["type"] == "Program" and not merged["attrs"].get("family"):
+        merged["attrs"]["family"] = program_family(merged["name"])
+    merged["aliases"] = sorted(merged["aliases"] - {merged["name"]})
+    return merged
+
+
+def resolve(records):
+    """Canonical entities across ``records`` (extraction contract records)."""
+    records = list(records)
+    keys = resolve_keys(records)
+    entities = {key: merge_entity(key, [(records[i]["doc"], records[i]["entities"][j]) for i, j in members])
+                for key, members in keys.members.items()}
+    return Resolution(entities=entities, local=keys.local, merges=keys.merges)

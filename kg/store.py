@@ -12,7 +12,7 @@ batch it committed and never leaves the database half-written.
 >>> import tempfile, pathlib
 >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "kg.sqlite") as store:
 ...     key = Key(content_hash(b"x"), False)
-...     store.put([(key, '{"doc": "a.txt"}', None, 1, 0.0)])
+...     store.put([(key, '{"doc": "a.txt"}', '{"doc": "a.txt"}', None, 1, 0.0)])
 ...     store.get_many([key])[key].record
 '{"doc": "a.txt"}'
 """
@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from . import __version__
 
-SCHEMA = 1
+SCHEMA = 2
 FILENAME = "kg.sqlite"
 
 # What extraction depends on, relative to the kg package: any change to these invalidates the store.
@@ -122,7 +122,7 @@ class Store:
             db.execute("BEGIN IMMEDIATE")
             db.execute("""CREATE TABLE IF NOT EXISTS extractions (
                 hash TEXT NOT NULL, html INTEGER NOT NULL, version TEXT NOT NULL,
-                record TEXT, error TEXT, chars INTEGER NOT NULL DEFAULT 0, seconds REAL,
+                record TEXT, skeleton TEXT, error TEXT, chars INTEGER NOT NULL DEFAULT 0, seconds REAL,
                 created REAL NOT NULL,
                 PRIMARY KEY (hash, html, version))""")
             db.execute("""CREATE TABLE IF NOT EXISTS files (
@@ -142,26 +142,29 @@ class Store:
         return {Key(h, bool(html)): error for h, html, error in
                 self.db.execute("SELECT hash, html, error FROM extractions WHERE version=?", (self.version,))}
 
-    def get_many(self, keys):
-        """``{key: Stored}`` for those of ``keys`` stored under the current pipeline version."""
+    def get_many(self, keys, column="record"):
+        """``{key: Stored}`` for those of ``keys`` stored under the current pipeline version;
+        ``column="skeleton"`` gives the records' skeletons (:func:`kg.extract.skeleton`) instead."""
+        if column not in ("record", "skeleton"):
+            raise ValueError(column)
         keys = list(dict.fromkeys(keys))
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (hash TEXT NOT NULL, html INTEGER NOT NULL)")
         with self.transaction():
             self.db.execute("DELETE FROM wanted")
             self.db.executemany("INSERT INTO wanted VALUES (?, ?)", [(k.hash, int(k.html)) for k in keys])
             rows = self.db.execute(
-                "SELECT e.hash, e.html, e.record, e.error FROM wanted w JOIN extractions e "
+                f"SELECT e.hash, e.html, e.{column}, e.error FROM wanted w JOIN extractions e "
                 "ON e.hash=w.hash AND e.html=w.html AND e.version=?", (self.version,)).fetchall()
             self.db.execute("DELETE FROM wanted")
         return {Key(h, bool(html)): Stored(record, error) for h, html, record, error in rows}
 
     def put(self, results):
-        """Store ``(key, record_json, error, chars, seconds)`` rows in one transaction."""
+        """Store ``(key, record_json, skeleton_json, error, chars, seconds)`` rows in one transaction."""
         now = time.time()
-        rows = [(k.hash, int(k.html), self.version, record, error, chars, seconds, now)
-                for k, record, error, chars, seconds in results]
+        rows = [(k.hash, int(k.html), self.version, record, skel, error, chars, seconds, now)
+                for k, record, skel, error, chars, seconds in results]
         with self.transaction():
-            self.db.executemany("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     # ------------------------------------------------------------ the corpus of the last build
 

@@ -279,6 +279,33 @@ def _component_layout(n, src, dst, rng):
     return P
 
 
+def _place_beside(known, pairs):
+    """Positions (pixels) from ``known`` (a position or None per node); a node without one goes on
+    a small circle around its first placed neighbour, else in a row under the drawing."""
+    pos = np.array([p if p is not None else (np.nan, np.nan) for p in known], dtype=np.float64).reshape(-1, 2)
+    missing = np.isnan(pos[:, 0])
+    neighbours = defaultdict(list)
+    for a, b in pairs:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    placed_near = Counter()
+    unplaced = []
+    for i in np.nonzero(missing)[0].tolist():
+        anchor = next((j for j in neighbours[i] if not missing[j]), None)
+        if anchor is None:
+            unplaced.append(i)
+            continue
+        placed_near[anchor] += 1
+        k = placed_near[anchor]
+        pos[i] = pos[anchor] + UNIT * 0.8 * math.sqrt(k) * np.array([math.cos(k * GOLDEN), math.sin(k * GOLDEN)])
+    if unplaced:
+        bottom = np.nanmax(pos[:, 1]) if (~missing).any() else 0.0
+        left = np.nanmin(pos[:, 0]) if (~missing).any() else 0.0
+        for k, i in enumerate(unplaced):
+            pos[i] = (left + (k % 40) * 1.6 * UNIT, bottom + (2 + k // 40) * UNIT)
+    return pos
+
+
 def layout(n, pairs, order_key=None, seed=1):
     """Positions (n x 2, layout units) for nodes 0..n-1 joined by undirected index ``pairs``.
 
@@ -357,10 +384,12 @@ def _short(name):
     return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1] + "…"
 
 
-def network(g, seed=1):
+def network(g, seed=1, positions=None):
     """A pyvis Network of the graph's entities and relations (documents and ``mentioned_in`` left out),
-    with positions from ``layout``. ``net.nodes``/``net.edges`` are filled directly (``add_edge`` is
-    linear in the number of edges per call)."""
+    with positions from ``layout``, or from ``positions`` (node → (x, y) in pixels, a previous
+    page's) when they cover nine nodes in ten: the rest are put beside a placed neighbour, so that
+    a rebuild keeps the picture a reader knows. ``net.nodes``/``net.edges`` are filled directly
+    (``add_edge`` is linear in the number of edges per call)."""
     ids = [n for n, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES]
     index = {n: i for i, n in enumerate(ids)}
     degree = Counter()
@@ -377,7 +406,11 @@ def network(g, seed=1):
         d = g.nodes[ids[i]]
         return (type_rank.get(d.get("type"), len(TYPES)), -(d.get("mentions") or 0), str(d.get("name", "")))
 
-    pos = layout(len(ids), sorted(pairs), order_key=order_key, seed=seed)
+    known = [positions.get(n) for n in ids] if positions else []
+    if ids and sum(p is not None for p in known) >= 0.9 * len(ids):
+        pos = _place_beside(known, sorted(pairs)) / UNIT
+    else:
+        pos = layout(len(ids), sorted(pairs), order_key=order_key, seed=seed)
     net = Network(directed=True)
     for n in ids:
         d = g.nodes[n]
@@ -415,9 +448,10 @@ def _evidence(items, sentences, docs, extra):
     return list(out.values()), len(distinct)
 
 
-def page_data(g, title="kg graph", seed=1):
-    """Everything the page needs, as JSON-ready dicts: ``meta``, ``nodes``, ``edges``, ``details``."""
-    net = network(g, seed=seed)
+def page_data(g, title="kg graph", seed=1, positions=None):
+    """Everything the page needs, as JSON-ready dicts: ``meta``, ``nodes``, ``edges``, ``details``
+    (``positions``: see :func:`network`)."""
+    net = network(g, seed=seed, positions=positions)
     index = {n["id"]: i for i, n in enumerate(net.nodes)}
     n_nodes = len(net.nodes)
     degree = Counter()
@@ -531,11 +565,18 @@ def render_html(g, title="kg graph"):
     """The viewer page for graph ``g`` as one HTML string (no external resource). Above
     MAX_IN_PAGE entities the page carries the most connected ones and its title says so; the full
     graph is in graph.json."""
-    g, total = page_graph(g)
+    page, total = page_graph(g)
+    return render_page(page, title, total)[0]
+
+
+def render_page(g, title="kg graph", total=None, positions=None):
+    """``(html, positions)`` of the page for ``g``, a graph already cut to what the page carries
+    (:func:`page_graph`) out of ``total`` entities; ``positions``: see :func:`network`. The
+    positions returned (node → (x, y) pixels) are the page's, for the next build."""
     shown = sum(1 for _, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES)
-    if shown < total:
+    if total is not None and shown < total:
         title = f"{title} — {shown:,} / {total:,} entities in this page (all in graph.json)"
-    data = page_data(g, title)
+    data = page_data(g, title, positions=positions)
     vis_js, vis_css = _vis_assets()
     vis_js = _inline_script(vis_js)
     viewer_js = _inline_script((TEMPLATES / "viewer.js").read_text(encoding="utf-8"))
@@ -544,11 +585,13 @@ def render_html(g, title="kg graph"):
     hashes = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
                       for js in (vis_js, viewer_js))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-    return env.get_template("graph.html").render(
+    html = env.get_template("graph.html").render(
         title=title, vis_js=vis_js, vis_css=vis_css, viewer_js=viewer_js, script_hashes=hashes,
         viewer_css=(TEMPLATES / "viewer.css").read_text(encoding="utf-8"),
         meta_json=safe_json(data["meta"]), nodes_json=safe_json(data["nodes"]),
         edges_json=safe_json(data["edges"]), details_json=safe_json(data["details"]))
+    placed = {d["id"]: xy for d, xy in zip(data["details"]["nodes"], zip(data["nodes"]["x"], data["nodes"]["y"]))}
+    return html, placed
 
 
 def write_html(g, path, title="kg graph"):

@@ -58,8 +58,9 @@ def test_extract_batch_reports_problems_per_file(corpus):
     items = [(Key(content_hash(p.read_bytes()), False), str(p), p.read_bytes())
              for p in (corpus / "a.txt", corpus / "broken.txt")]
     result = extract_batch(items)
-    (_, _, record, problem, chars, _, cached, _), (_, _, none, broken, _, _, cached2, _) = result["results"]
+    (_, _, record, problem, chars, _, cached, _, skel), (_, _, none, broken, _, _, cached2, _, _) = result["results"]
     assert record and problem is None and chars == len(CORPUS["a.txt"]) and cached
+    assert skel and len(skel) < len(record)
     assert none is None and "binary" in broken and cached2
 
 
