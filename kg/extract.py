@@ -313,9 +313,19 @@ def _record(doc, cands, relations, sents):
 
 
 def skeleton(record):
-    """What assembly needs of a record, without mention and evidence text (a tenth of its size):
-    :func:`kg.graph.plan` and :func:`kg.resolve.resolve_keys` accept it in place of the record."""
+    """What assembly needs of a record, without its mentions' and evidence's text: an entity's
+    mentions as their ``starts``, a relation's evidence as its count ``n_evidence``.
+    :func:`kg.graph.plan` and :func:`kg.resolve.resolve_keys` accept it in place of the record; a
+    build reads the full records only for the evidence it must show (:mod:`kg.incremental`)."""
+    entities = []
+    for e in record["entities"]:
+        e = dict(e, starts=[m["start"] for m in e["mentions"]])
+        del e["mentions"]
+        entities.append(e)
+    relations = []
+    for r in record["relations"]:
+        r = dict(r, n_evidence=len(r.get("evidence", [])))
+        r.pop("evidence", None)
+        relations.append(r)
     return {"doc": record["doc"], "kg_version": record.get("kg_version", ""), "articles": record.get("articles", []),
-            "entities": [dict(e, mentions=[{"start": m["start"], "end": m.get("end")} for m in e["mentions"]])
-                         for e in record["entities"]],
-            "relations": [dict(r, evidence=[{}] * len(r.get("evidence", []))) for r in record["relations"]]}
+            "entities": entities, "relations": relations}

@@ -60,8 +60,13 @@ def plan(records, keys=None):
         mentioned = Counter()
         for ent in rec["entities"]:
             key = keys.local[(doc, ent["id"])]
-            for m in ent["mentions"]:
-                mentioned[key, next((n for s, e, n in spans if s <= m["start"] < e), doc_node)] += 1
+            for start in _starts(ent):
+                where = doc_node
+                for s, e, n in spans:
+                    if s <= start < e:
+                        where = n
+                        break
+                mentioned[key, where] += 1
         for (key, where), weight in mentioned.items():
             edges[(key, where, "mentioned_in")] = ("mentioned_in", i, weight)
         for j, rel in enumerate(rec["relations"]):
@@ -70,6 +75,11 @@ def plan(records, keys=None):
                 relations.setdefault((u, v, edge_key(rel["type"], rel.get("attrs", {}))), []).append((i, j))
     edges.update((k, ("relation", members)) for k, members in relations.items())
     return Plan(nodes, edges, keys)
+
+
+def _starts(ent):
+    """Where an entity is mentioned, in a record or its skeleton."""
+    return ent["starts"] if "starts" in ent else [m["start"] for m in ent["mentions"]]
 
 
 def node_attrs(records, how):
@@ -82,7 +92,7 @@ def node_attrs(records, how):
                      "start": m.get("start"), "end": m.get("end")} for m in ent["mentions"][:MAX_EVIDENCE]]
         if ent["type"] == "Place" and attrs.get("parent"):
             attrs.setdefault("province", None)
-        return dict(type=ent["type"], name=ent["name"], aliases=ent["aliases"], mentions=len(ent["mentions"]),
+        return dict(type=ent["type"], name=ent["name"], aliases=ent["aliases"], mentions=ent["n_mentions"],
                     docs=sorted(ent["docs"]), evidence=evidence, **attrs)
     rec = records[how[1]]
     if how[0] == "document":

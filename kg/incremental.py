@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mmap
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
 from . import __version__, export, viz
@@ -42,6 +41,7 @@ from .graph import MAX_EVIDENCE, edge_attrs, node_attrs, plan
 from .io import atomic_open, atomic_write
 
 INDEX = "kg.index.npz"
+PAGE_PIECES = viz.PagePieces()
 HTML = "graph.html"
 MERGES = "merges.csv"
 _LOAD_BATCH = 256  # full records read from the store at a time
@@ -67,7 +67,7 @@ class Written:
 def output_version(pipeline_version):
     """What every piece depends on besides its element: extraction (``pipeline_version``) and the
     code that turns records into pieces."""
-    h = hashlib.sha256(f"{__version__}\0{pipeline_version}".encode("utf-8"))
+    h = hashlib.sha256(f"{__version__}\0{pipeline_version}\0{sys.version_info[:2]}".encode("utf-8"))
     here = Path(__file__).resolve().parent
     for name in ("export.py", "graph.py", "resolve.py", "incremental.py", "viz.py"):
         h.update((here / name).read_bytes())
@@ -94,7 +94,7 @@ def write_outputs(docs, load, out, version, title=None):
         return first_name.get(node)
 
     ids = [f"N\x1f{x}" for x in node_ids] + [f"E\x1f{u}\x1f{v}\x1f{k}" for u, v, k in edge_ids]
-    fp = _fingerprints(ids, hows, docs, edge_ids, n_nodes, name_of)
+    fp = _fingerprints(hows, docs, edge_ids, n_nodes, {key: m[0] for key, m in p.keys.members.items()})
 
     old = _load_index(out, version)
     clean = np.zeros(n, dtype=bool)
@@ -110,11 +110,12 @@ def write_outputs(docs, load, out, version, title=None):
     for e in dirty:
         how = hows[e]
         if how[0] in ("entity", "relation"):
-            part, size = ("entities", "mentions") if how[0] == "entity" else ("relations", "evidence")
+            part = "entities" if how[0] == "entity" else "relations"
             seen = 0
             for i, j in how[1]:
                 need.setdefault(i, set()).add((part, j))
-                seen += len(skeletons[i][part][j][size])
+                item = skeletons[i][part][j]
+                seen += len(item["starts"]) if part == "entities" else item["n_evidence"]
                 if seen >= MAX_EVIDENCE:
                     break
     records = _with_evidence(skeletons, need, docs, load)
@@ -125,46 +126,40 @@ def write_outputs(docs, load, out, version, title=None):
     del records
 
     # signatures (what the GraphML and GEXF heads declare), old ones for copied elements
-    sig_index, sigs = {}, []
-    sig = np.empty(n, dtype=np.int64)
     old_sigs = [tuple(tuple(x) for x in s) for s in old["signatures"]] if old is not None else []
-    remap = {}
-    for e in range(n):
-        if clean[e]:
-            o = int(old["sig"][oi[e]])
-            s = remap.get(o)
-            if s is None:
-                s = remap[o] = sig_index.setdefault(old_sigs[o], len(sig_index))
-        else:
-            d = attrs[e]
-            s_t = export.node_signature(node_ids[e], d) if e < n_nodes else export.edge_signature(edge_ids[e - n_nodes][2], d)
-            s = sig_index.setdefault(s_t, len(sig_index))
-        sig[e] = s
+    sig_index = {}
+    old_to_new = np.array([sig_index.setdefault(s, len(sig_index)) for s in old_sigs] or [0], dtype=np.int64)
+    sig = np.zeros(n, dtype=np.int64)
+    if old is not None:
+        sig[clean] = old_to_new[old["sig"][oi[clean]]]
+    for e in dirty.tolist():
+        d = attrs[e]
+        s = export.node_signature(node_ids[e], d) if e < n_nodes else export.edge_signature(edge_ids[e - n_nodes][2], d)
+        sig[e] = sig_index.setdefault(s, len(sig_index))
     sigs = list(sig_index)
     node_types = export.attribute_types(sigs[s] for s in _first_seen(sig[:n_nodes]))
     edge_types = export.attribute_types(sigs[s] for s in _first_seen(sig[n_nodes:]))
 
     graph_attrs = {"kg_version": skeletons[0].get("kg_version", "") if skeletons else ""}
     ranges = {}
-    for fmt in export.FORMATS:
-        pieces = {}
-        for e in dirty:
-            e = int(e)
+    for fmt in export.FORMATS + (PAGE_PIECES,):
+        def piece(e, fmt=fmt):
             if e < n_nodes:
-                piece = fmt.node(node_ids[e], attrs[e])
+                text = fmt.node(node_ids[e], attrs[e])
             else:
                 u, v, k = edge_ids[e - n_nodes]
-                piece = fmt.edge(u, v, k, attrs[e], name_of)
-            if piece is not None:
-                pieces[e] = piece.encode("utf-8")
+                text = fmt.edge(u, v, k, attrs[e], name_of)
+            return None if text is None else text.encode("utf-8")
+
         parts = fmt.parts(graph_attrs, node_types, edge_types)
-        ranges[fmt.filename] = _write_file(out / fmt.filename, fmt.separator, parts, pieces, clean, oi, n_nodes,
+        ranges[fmt.filename] = _write_file(out / fmt.filename, fmt.separator, parts, piece, clean, oi, n_nodes,
                                            old["ranges"][fmt.filename] if old is not None else None)
 
-    page = _page_graph(p, skeletons, node_ids, edge_ids, n_nodes, attrs, out, ranges[export.JSONFormat.filename])
+    del attrs
+    nodes, edges, total = _page_pieces(p, skeletons, node_ids, edge_ids, out, ranges[PAGE_PIECES.filename])
     title = title or f"kg: {len(docs)} documents"
     positions = dict(zip(old["page_ids"], old["page_xy"])) if old is not None else None
-    html, placed = viz.render_page(page.graph, title, total=page.total, positions=positions)
+    html, placed = viz.render_page(nodes, edges, title, total=total, positions=positions)
     atomic_write(out / HTML, html)
     export.write_merge_log(p.keys.merges, out / MERGES)
 
@@ -175,19 +170,25 @@ def write_outputs(docs, load, out, version, title=None):
 
 # ------------------------------------------------------------------ fingerprints and records
 
-def _fingerprints(ids, hows, docs, edge_ids, n_nodes, name_of):
-    token = [hashlib.blake2b(f"{d.name}\0{d.key}".encode("utf-8"), digest_size=8).hexdigest() for d in docs]
-    fp = np.empty(len(ids), dtype=np.uint64)
-    for e, (x, how) in enumerate(zip(ids, hows)):
-        if how[0] in ("entity", "relation"):
-            made_of = ",".join(f"{token[i]}.{j}" for i, j in how[1])
-        else:
-            made_of = ".".join([token[how[1]]] + [str(v) for v in how[2:]])
-        if e >= n_nodes and how[0] == "relation":
+def _fingerprints(hows, docs, edge_ids, n_nodes, first_member):
+    """A number per element that changes when what it is made of changes: the documents (name and
+    content) and the entities or relations in them it comes from, and for a relation the first
+    entity of each of its ends (its name is in relations.csv). Only ever compared with the same
+    element's number in the previous build, made by the same Python (tuples of ints hash the same
+    in every process)."""
+    token = [int.from_bytes(hashlib.blake2b(f"{d.name}\0{d.key}".encode("utf-8"), digest_size=8).digest(), "little")
+             for d in docs]
+    fp = np.empty(len(hows), dtype=np.int64)
+    for e, how in enumerate(hows):
+        kind = how[0]
+        if kind == "entity":
+            fp[e] = hash(tuple([token[i] ^ j for i, j in how[1]]))
+        elif kind == "relation":
             u, v, _ = edge_ids[e - n_nodes]
-            made_of += f"\x1f{name_of(u)}\x1f{name_of(v)}"
-        digest = hashlib.blake2b(f"{x}\x1e{made_of}".encode("utf-8"), digest_size=8).digest()
-        fp[e] = int.from_bytes(digest, "little")
+            (iu, ju), (iv, jv) = first_member[u], first_member[v]
+            fp[e] = hash((tuple([token[i] ^ j for i, j in how[1]]), token[iu] ^ ju, token[iv] ^ jv))
+        else:
+            fp[e] = hash((token[how[1]],) + how[2:])
     return fp
 
 
@@ -220,36 +221,31 @@ def _first_seen(values):
 
 # ------------------------------------------------------------------ files
 
-def _write_file(path, separator, parts, pieces, clean, oi, n_nodes, old_ranges):
-    """One output file: head, node pieces, middle, edge pieces, tail. Runs of copied pieces that
-    were next to each other in the previous file are copied as one range. Returns the
-    (start, length) of every element's piece (-1: not in this file)."""
+def _write_file(path, separator, parts, piece, clean, oi, n_nodes, old_ranges):
+    """One output file: head, node pieces, middle, edge pieces, tail. An element that is not
+    ``clean`` gets ``piece(e)`` (bytes, or None if it is not in this file); the pieces of clean
+    elements are copied from the previous file, as one range wherever they were next to each
+    other there. Returns the (start, length) of every element's piece (-1: not in this file)."""
     head, middle, tail = (x.encode("utf-8") for x in parts)
     sep = separator.encode("utf-8")
     n = len(clean)
     start = np.full(n, -1, dtype=np.int64)
     length = np.full(n, -1, dtype=np.int64)
-    present = np.zeros(n, dtype=bool)
-    dirty_idx = np.fromiter(pieces, dtype=np.int64, count=len(pieces))
-    present[dirty_idx] = True
     if old_ranges is not None:
         o_start, o_len = old_ranges
         o_rank = np.cumsum(o_len >= 0) - 1
         copied = clean & (o_len[np.maximum(oi, 0)] >= 0)
-        present |= copied
     else:
         copied = np.zeros(n, dtype=bool)
-    order = np.nonzero(present)[0]
+    order = np.nonzero(copied | ~clean)[0]
     # a new run wherever the piece is computed, or is not the next piece of the previous file
+    same = np.zeros(len(order), dtype=bool)
     if old_ranges is not None and len(order):
         rank = np.where(copied[order], o_rank[np.maximum(oi[order], 0)], -2)
-        same = np.zeros(len(order), dtype=bool)
         same[1:] = (copied[order][1:] & copied[order][:-1] & (rank[1:] == rank[:-1] + 1)
                     & ((order[1:] >= n_nodes) == (order[:-1] >= n_nodes)))
-    else:
-        same = np.zeros(len(order), dtype=bool)
     breaks = np.nonzero(~same)[0].tolist() + [len(order)]
-    old_file = _open_map(path) if old_ranges is not None else None
+    old_file = open(path, "rb") if old_ranges is not None else None
     try:
         with atomic_open(path, "wb") as f:
             f.write(head)
@@ -261,20 +257,26 @@ def _write_file(path, separator, parts, pieces, clean, oi, n_nodes, old_ranges):
                     f.write(middle)
                     pos += len(middle)
                     section, first = 1, True
+                if not copied[e]:
+                    text = piece(e)
+                    if text is None:
+                        continue
+                    if not first:
+                        f.write(sep)
+                        pos += len(sep)
+                    f.write(text)
+                    start[e], length[e] = pos, len(text)
+                    pos += len(text)
+                    first = False
+                    continue
                 if not first:
                     f.write(sep)
                     pos += len(sep)
                 first = False
-                if not copied[e]:
-                    piece = pieces[e]
-                    f.write(piece)
-                    start[e], length[e] = pos, len(piece)
-                    pos += len(piece)
-                    continue
                 run = order[a:b]
                 src = oi[run]
                 lo, hi = int(o_start[src[0]]), int(o_start[src[-1]] + o_len[src[-1]])
-                f.write(old_file[lo:hi])
+                _copy(old_file, f, lo, hi - lo)
                 start[run] = pos + (o_start[src] - lo)
                 length[run] = o_len[src]
                 pos += hi - lo
@@ -287,11 +289,26 @@ def _write_file(path, separator, parts, pieces, clean, oi, n_nodes, old_ranges):
     return start, length
 
 
-def _open_map(path):
-    with open(path, "rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            return b""
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+def _copy(src, dst, offset, count):
+    """Copy ``count`` bytes at ``offset`` of file ``src`` to the end of ``dst``, in the kernel
+    where it can (a rebuild copies most of a gigabyte)."""
+    if hasattr(os, "copy_file_range"):
+        dst.flush()
+        while count > 0:
+            done = os.copy_file_range(src.fileno(), dst.fileno(), count, offset)
+            if done <= 0:
+                break
+            offset += done
+            count -= done
+        if count == 0:
+            return
+    src.seek(offset)
+    while count > 0:
+        chunk = src.read(min(count, 1 << 24))
+        if not chunk:
+            raise OSError(f"{src.name}: shorter than kg.index.npz says")
+        dst.write(chunk)
+        count -= len(chunk)
 
 
 def _stat(path):
@@ -336,51 +353,33 @@ def _load_index(out, version):
 
 # ------------------------------------------------------------------ the viewer page
 
-@dataclass
-class _Page:
-    graph: object
-    total: int
-
-
-def _page_graph(p, skeletons, node_ids, edge_ids, n_nodes, attrs, out, json_ranges):
-    """The graph the viewer page carries (:func:`kg.viz.page_graph`: every entity, or the
-    MAX_IN_PAGE most connected), its elements' attributes computed, or read from the graph.json
-    just written (``json_ranges``: where each element's piece is)."""
+def _page_pieces(p, skeletons, node_ids, edge_ids, out, ranges):
+    """The pieces of what the viewer page carries (:func:`kg.viz.page_graph`: every entity, or the
+    MAX_IN_PAGE most connected, and the relations between them), read from the page pieces just
+    written (``ranges``: where each element's piece is); and the number of entities."""
+    n_nodes = len(node_ids)
     entities = [e for e, x in enumerate(node_ids) if p.nodes[x][0] == "entity"]
-    degree = np.zeros(n_nodes, dtype=np.float64)
     index = {x: e for e, x in enumerate(node_ids)}
     relations = [(e, index[u], index[v]) for e, (u, v, k) in enumerate(edge_ids, n_nodes)
                  if p.edges[(u, v, k)][0] == "relation"]
-    for _, a, b in relations:
-        degree[a] += 1
-        degree[b] += 1
-    mentions = {e: sum(len(skeletons[i]["entities"][j]["mentions"]) for i, j in p.nodes[node_ids[e]][1])
-                for e in entities}
-    if len(entities) > viz.MAX_IN_PAGE:
+    total = len(entities)
+    if total > viz.MAX_IN_PAGE:
+        degree = np.zeros(n_nodes, dtype=np.float64)
+        for _, a, b in relations:
+            degree[a] += 1
+            degree[b] += 1
+        mentions = {e: sum(len(skeletons[i]["entities"][j]["starts"]) for i, j in p.nodes[node_ids[e]][1])
+                    for e in entities}
         entities = sorted(entities, key=lambda e: (-(degree[e] + 0.25 * mentions[e]), node_ids[e]))[:viz.MAX_IN_PAGE]
         entities.sort()
     keep = set(entities)
-    edges = [e for e, a, b in relations if a in keep and b in keep]
-    json_file = _open_map(out / export.JSONFormat.filename) if len(attrs) < len(node_ids) + len(edge_ids) else None
-    start, length = json_ranges
+    start, length = ranges
+    with open(out / PAGE_PIECES.filename, "rb") as f:
+        text = f.read()
 
-    def data(e, drop):
-        if e in attrs:
-            return attrs[e]
-        d = json.loads(json_file[int(start[e]):int(start[e] + length[e])])
-        for k in drop:
-            d.pop(k, None)
-        return d
+    def piece(e):
+        return viz.read_piece(text[int(start[e]):int(start[e] + length[e])].decode("utf-8"))
 
-    g = nx.MultiDiGraph()
-    try:
-        for e in entities:
-            g.add_node(node_ids[e], **data(e, ("id",)))
-        for e in edges:
-            u, v, k = edge_ids[e - n_nodes]
-            g.add_edge(u, v, key=k, **data(e, ("source", "target", "key")))
-    finally:
-        if json_file is not None:
-            json_file.close()
-    total = sum(1 for x in node_ids if p.nodes[x][0] == "entity")
-    return _Page(g, total)
+    nodes = [piece(e) for e in entities]
+    edges = [piece(e) for e, a, b in relations if a in keep and b in keep]
+    return nodes, edges, total

@@ -79,7 +79,7 @@ def resolve_keys(records):
                                 "key": key, "doc": rec["doc"], "reason": reason})
 
     for i, rec in enumerate(records):
-        neighbours = _neighbours(rec)
+        neighbours = None
         for j, ent in enumerate(rec["entities"]):
             t, name, attrs = ent["type"], ent["name"], ent.get("attrs", {})
             if t == "Place":
@@ -98,6 +98,8 @@ def resolve_keys(records):
             elif t == "Industry":
                 add(f"industry:{name}", i, j, rec, ent, "same name")
             elif t == "Person":
+                if neighbours is None:
+                    neighbours = _neighbours(rec)
                 context = neighbours.get(ent["id"], set())
                 for key, ctx in person_groups[name]:
                     if ctx & context:
@@ -119,11 +121,17 @@ def resolve_keys(records):
 
 def merge_entity(key, contributions):
     """One canonical entity from its ``(doc, entity)`` contributions, in merge order: the first
-    name is kept, the others become aliases, an attribute takes its first non-empty value."""
+    name is kept, the others become aliases, an attribute takes its first non-empty value;
+    ``mentions`` are those of full records, ``n_mentions`` counts skeletons' too."""
     doc, first = contributions[0]
     merged = {"key": key, "type": first["type"], "name": first["name"], "aliases": set(), "attrs": {},
-              "docs": [], "mentions": []}
+              "docs": [], "mentions": [], "n_mentions": 0}
     for doc, ent in contributions:
+        if "mentions" in ent:
+            merged["mentions"].extend(dict(m, doc=doc) for m in ent["mentions"])
+            merged["n_mentions"] += len(ent["mentions"])
+        else:  # a skeleton (kg.extract.skeleton): mentions counted, not kept
+            merged["n_mentions"] += len(ent["starts"])
         if doc not in merged["docs"]:
             merged["docs"].append(doc)
         merged["aliases"].update(ent.get("aliases", []))
@@ -131,7 +139,6 @@ def merge_entity(key, contributions):
         for k, v in ent.get("attrs", {}).items():
             if merged["attrs"].get(k) in (None, "", []):
                 merged["attrs"][k] = v
-        merged["mentions"].extend(dict(m, doc=doc) for m in ent.get("mentions", []))
     if merged["type"] == "Program" and not merged["attrs"].get("family"):
         merged["attrs"]["family"] = program_family(merged["name"])
     merged["aliases"] = sorted(merged["aliases"] - {merged["name"]})

@@ -177,14 +177,24 @@ class Store:
         it uses any more: results of other pipeline versions and of contents no longer in the corpus.
         Returns the paths that were in the last build and are not in this one."""
         with self.transaction():
-            old = {p for (p,) in self.db.execute("SELECT path FROM files")}
-            self.db.execute("DELETE FROM files")
-            self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)",
-                                [(p, k.hash, int(k.html), size) for p, (k, size) in files.items()])
+            old = {p: (Key(h, bool(html)), size) for p, h, html, size in
+                   self.db.execute("SELECT path, hash, html, size FROM files")}
+            gone = sorted(set(old) - set(files))
+            self.db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in gone])
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                                [(p, k.hash, int(k.html), size) for p, (k, size) in files.items()
+                                 if old.get(p) != (k, size)])
             self.db.execute("DELETE FROM extractions WHERE version<>?", (self.version,))
-            self.db.execute("DELETE FROM extractions WHERE NOT EXISTS (SELECT 1 FROM files "
-                            "WHERE files.hash=extractions.hash AND files.html=extractions.html)")
-        return sorted(old - set(files))
+            used = {k for k, _ in files.values()}
+            unused = {k for k, _ in old.values()} - used
+            if unused:
+                self.db.executemany("DELETE FROM extractions WHERE hash=? AND html=?",
+                                    [(k.hash, int(k.html)) for k in unused])
+            stored = self.db.execute("SELECT COUNT(*) FROM extractions").fetchone()[0]
+            if stored > len(used):  # results of a build that did not complete
+                self.db.execute("DELETE FROM extractions WHERE NOT EXISTS (SELECT 1 FROM files "
+                                "WHERE files.hash=extractions.hash AND files.html=extractions.html)")
+        return gone
 
     def stats(self):
         n, chars, errors = self.db.execute(

@@ -28,6 +28,7 @@ import hashlib
 import json
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -36,7 +37,8 @@ import numpy as np
 import pyvis
 from pyvis.network import Network
 
-from .graph import STRUCTURE_NODES, relation_edges
+from .export import Format
+from .graph import STRUCTURE_EDGES, STRUCTURE_NODES, relation_edges
 from .io import atomic_write
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -384,54 +386,15 @@ def _short(name):
     return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1] + "…"
 
 
-def network(g, seed=1, positions=None):
-    """A pyvis Network of the graph's entities and relations (documents and ``mentioned_in`` left out),
-    with positions from ``layout``, or from ``positions`` (node → (x, y) in pixels, a previous
-    page's) when they cover nine nodes in ten: the rest are put beside a placed neighbour, so that
-    a rebuild keeps the picture a reader knows. ``net.nodes``/``net.edges`` are filled directly
-    (``add_edge`` is linear in the number of edges per call)."""
-    ids = [n for n, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES]
-    index = {n: i for i, n in enumerate(ids)}
-    degree = Counter()
-    rels = []
-    for u, v, k, d in relation_edges(g):
-        if u in index and v in index:
-            rels.append((u, v, k, d))
-            degree[u] += 1
-            degree[v] += 1
-    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v, _, _ in rels}
-    type_rank = {t: i for i, t in enumerate(TYPES)}
-
-    def order_key(i):
-        d = g.nodes[ids[i]]
-        return (type_rank.get(d.get("type"), len(TYPES)), -(d.get("mentions") or 0), str(d.get("name", "")))
-
-    known = [positions.get(n) for n in ids] if positions else []
-    if ids and sum(p is not None for p in known) >= 0.9 * len(ids):
-        pos = _place_beside(known, sorted(pairs)) / UNIT
-    else:
-        pos = layout(len(ids), sorted(pairs), order_key=order_key, seed=seed)
-    net = Network(directed=True)
-    for n in ids:
-        d = g.nodes[n]
-        x, y = pos[index[n]]
-        t = d.get("type")
-        net.nodes.append({"id": n, "label": _short(d.get("name", n)), "group": t, "shape": SHAPES.get(t, "hexagon"),
-                          "color": COLORS.get(t, "#999999"), "x": round(float(x) * UNIT, 1),
-                          "y": round(float(y) * UNIT, 1),
-                          "value": round(math.sqrt(1 + degree[n] + 0.25 * (d.get("mentions") or 0)), 2)})
-    seen = Counter()
-    for u, v, k, d in rels:
-        pair = (u, v) if u <= v else (v, u)
-        seen[pair] += 1
-        net.edges.append({"from": u, "to": v, "type": k, "color": RELATION_COLORS.get(k, "#999999"),
-                          "arrows": "to", "value": d.get("weight", 1), "year": d.get("year"),
-                          "program": d.get("program"), "parallel": seen[pair] - 1})
-    return net
+def _text_key(text):
+    """A short key of a sentence or document name, the same in every build (pieces of a page are
+    made separately and joined: they cannot number the texts they share)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
-def _evidence(items, sentences, docs, extra):
-    """Distinct (doc, sentence) evidence, at most MAX_EVIDENCE, as [doc, sentence, terms..., extra]."""
+def _evidence(items, texts, extra):
+    """Distinct (doc, sentence) evidence, at most MAX_EVIDENCE, as [doc key, sentence key, terms,
+    extra]; ``texts`` = (docs, sentences) collects key → text."""
     out = {}
     distinct = set()
     for ev in items or []:
@@ -440,26 +403,159 @@ def _evidence(items, sentences, docs, extra):
         if key not in out:
             if len(out) >= MAX_EVIDENCE:
                 continue
-            out[key] = [docs.setdefault(key[0], len(docs)), sentences.setdefault(key[1], len(sentences)),
-                        [], extra(ev)]
+            doc, sentence = _text_key(key[0]), _text_key(key[1])
+            texts[0][doc], texts[1][sentence] = key
+            out[key] = [doc, sentence, [], extra(ev)]
         text = ev.get("text")
         if text and text not in out[key][2]:
             out[key][2].append(str(text))
     return list(out.values()), len(distinct)
 
 
+@dataclass
+class Piece:
+    """What the page needs of one entity or relation: ``row`` (name, type, ... for the node and
+    edge tables), ``detail`` (the evidence panel's JSON text, script-safe) and ``texts`` (the
+    documents and the sentences the detail refers to, each as ``key \\x1f JSON string`` items
+    joined by ``\\x1e``, which JSON text never holds: a page joins them without parsing them)."""
+    row: dict
+    detail: str
+    texts: tuple
+
+
+def _texts(found):
+    return tuple("\x1e".join(f"{k}\x1f{safe_json(text)}" for k, text in table.items()) for table in found)
+
+
+def node_piece(n, d):
+    texts = ({}, {})
+    ev, total = _evidence(d.get("evidence"), texts, lambda ev: ev.get("start"))
+    attrs = {k: v for k, v in d.items() if k not in ("evidence", "type", "name") and v not in (None, "", [])}
+    name = str(d.get("name", n))
+    row = {"id": n, "name": name, "type": d.get("type"), "mentions": d.get("mentions") or 0,
+           "aliases": [str(a) for a in d.get("aliases") or [] if a],
+           "family": d.get("family") if d.get("type") == "Program" else None}
+    return Piece(row, safe_json({"id": n, "name": name, "attrs": attrs, "ev": ev, "ev_total": total}), _texts(texts))
+
+
+def edge_piece(u, v, k, d):
+    texts = ({}, {})
+    ev, total = _evidence(d.get("evidence"), texts, lambda ev: [ev.get("start"), ev.get("end"), ev.get("rule")])
+    attrs = {key: val for key, val in d.items() if key not in ("evidence", "type") and val not in (None, "", [])}
+    row = {"from": u, "to": v, "type": d.get("type", k), "year": d.get("year"), "weight": d.get("weight", 1),
+           "program": d.get("program")}
+    return Piece(row, safe_json({"attrs": attrs, "ev": ev, "ev_total": total}), _texts(texts))
+
+
+class PagePieces(Format):
+    """The page's pieces of every entity and relation, one line each (row, detail and texts
+    separated by tabs, which JSON text never holds), kept beside the outputs so that a rebuild
+    makes the page from them (:mod:`kg.incremental`)."""
+    filename = "kg.page-pieces"
+
+    def parts(self, graph_attrs, node_types, edge_types):
+        return "", "", ""
+
+    def node(self, n, d):
+        return None if d.get("type") in STRUCTURE_NODES else _line(node_piece(n, d))
+
+    def edge(self, u, v, k, d, name_of):
+        return None if d.get("type", k) in STRUCTURE_EDGES else _line(edge_piece(u, v, k, d))
+
+
+def _line(piece):
+    return "\t".join((json.dumps(piece.row, ensure_ascii=False), piece.detail) + piece.texts) + "\n"
+
+
+def read_piece(line):
+    """The :class:`Piece` of a line of :class:`PagePieces`."""
+    row, detail, docs, sentences = line.rstrip("\n").split("\t")
+    return Piece(json.loads(row), detail, (docs, sentences))
+
+
+def _text_table(pieces, which):
+    """The JSON object key → text of the texts the pieces refer to."""
+    table = {}
+    for p in pieces:
+        if p.texts[which]:
+            for item in p.texts[which].split("\x1e"):
+                key, text = item.split("\x1f", 1)
+                table.setdefault(key, text)
+    return "{" + ",".join(f'"{k}":{text}' for k, text in table.items()) + "}"
+
+
+def network(nodes, edges, seed=1, positions=None):
+    """A pyvis Network of entity and relation pieces (``edges`` between ``nodes``), with positions
+    from ``layout``, or from ``positions`` (node → (x, y) in pixels, a previous page's) when they
+    cover nine nodes in ten: the rest are put beside a placed neighbour, so that a rebuild keeps
+    the picture a reader knows. ``net.nodes``/``net.edges`` are filled directly (``add_edge`` is
+    linear in the number of edges per call)."""
+    ids = [p.row["id"] for p in nodes]
+    index = {n: i for i, n in enumerate(ids)}
+    degree = Counter()
+    for p in edges:
+        degree[p.row["from"]] += 1
+        degree[p.row["to"]] += 1
+    pairs = {(min(index[p.row["from"]], index[p.row["to"]]), max(index[p.row["from"]], index[p.row["to"]]))
+             for p in edges}
+    type_rank = {t: i for i, t in enumerate(TYPES)}
+
+    def order_key(i):
+        row = nodes[i].row
+        return (type_rank.get(row["type"], len(TYPES)), -row["mentions"], row["name"])
+
+    known = [positions.get(n) for n in ids] if positions else []
+    if ids and sum(p is not None for p in known) >= 0.9 * len(ids):
+        pos = _place_beside(known, sorted(pairs)) / UNIT
+    else:
+        pos = layout(len(ids), sorted(pairs), order_key=order_key, seed=seed)
+    net = Network(directed=True)
+    for i, p in enumerate(nodes):
+        row = p.row
+        x, y = pos[i]
+        t = row["type"]
+        net.nodes.append({"id": row["id"], "label": _short(row["name"]), "group": t, "shape": SHAPES.get(t, "hexagon"),
+                          "color": COLORS.get(t, "#999999"), "x": round(float(x) * UNIT, 1),
+                          "y": round(float(y) * UNIT, 1),
+                          "value": round(math.sqrt(1 + degree[row["id"]] + 0.25 * row["mentions"]), 2)})
+    seen = Counter()
+    for p in edges:
+        u, v, k = p.row["from"], p.row["to"], p.row["type"]
+        pair = (u, v) if u <= v else (v, u)
+        seen[pair] += 1
+        net.edges.append({"from": u, "to": v, "type": k, "color": RELATION_COLORS.get(k, "#999999"),
+                          "arrows": "to", "value": p.row["weight"], "year": p.row["year"],
+                          "program": p.row["program"], "parallel": seen[pair] - 1})
+    return net
+
+
+def graph_pieces(g):
+    """The pieces of ``g``'s entities and of its relations between them."""
+    nodes = [node_piece(n, d) for n, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES]
+    ids = {p.row["id"] for p in nodes}
+    edges = [edge_piece(u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True)
+             if d.get("type", k) not in STRUCTURE_EDGES and u in ids and v in ids]
+    return nodes, edges
+
+
 def page_data(g, title="kg graph", seed=1, positions=None):
-    """Everything the page needs, as JSON-ready dicts: ``meta``, ``nodes``, ``edges``, ``details``
-    (``positions``: see :func:`network`)."""
-    net = network(g, seed=seed, positions=positions)
+    """Everything the page for ``g`` needs, as JSON-ready dicts: ``meta``, ``nodes``, ``edges``,
+    ``details`` (``positions``: see :func:`network`)."""
+    data = _page(*graph_pieces(g), title, seed=seed, positions=positions)
+    data["details"] = json.loads(data.pop("details_json"))
+    return data
+
+
+def _page(nodes, edges, title, seed=1, positions=None):
+    """The page's data from pieces; the evidence panel's as JSON text (``details_json``)."""
+    net = network(nodes, edges, seed=seed, positions=positions)
     index = {n["id"]: i for i, n in enumerate(net.nodes)}
     n_nodes = len(net.nodes)
     degree = Counter()
     for e in net.edges:
         degree[e["from"]] += 1
         degree[e["to"]] += 1
-    ranked = sorted(range(n_nodes), key=lambda i: (-(degree[net.nodes[i]["id"]]
-                                                     + 0.25 * (g.nodes[net.nodes[i]["id"]].get("mentions") or 0)), i))
+    ranked = sorted(range(n_nodes), key=lambda i: (-(degree[net.nodes[i]["id"]] + 0.25 * nodes[i].row["mentions"]), i))
     limited = n_nodes > MAX_SHOWN
     top = set(ranked[:MAX_SHOWN]) if limited else set(range(n_nodes))
     type_index = {t: i for i, t in enumerate(TYPES)}
@@ -471,11 +567,10 @@ def page_data(g, title="kg graph", seed=1, positions=None):
 
     # programs for the spread filter, with how many adoptions and spreads mention them
     by_name = {}
-    for i, n in enumerate(net.nodes):
-        d = g.nodes[n["id"]]
-        if d.get("type") == "Program":
-            for name in [d.get("name")] + list(d.get("aliases") or []):
-                by_name.setdefault(str(name), i)
+    for i, p in enumerate(nodes):
+        if p.row["type"] == "Program":
+            for name in [p.row["name"]] + p.row["aliases"]:
+                by_name.setdefault(name, i)
     programs = defaultdict(int)
     for e in net.edges:
         if e["type"] == "adopts":
@@ -487,63 +582,47 @@ def page_data(g, title="kg graph", seed=1, positions=None):
     def s(x):
         return strings.setdefault(str(x), len(strings)) if x not in (None, "") else -1
 
-    nodes = {"label": [], "type": [], "x": [], "y": [], "value": [], "top": [], "search": [], "family": []}
-    for i, n in enumerate(net.nodes):
-        d = g.nodes[n["id"]]
-        nodes["label"].append(n["label"])
-        nodes["type"].append(type_index[n["group"]])
-        nodes["x"].append(n["x"])
-        nodes["y"].append(n["y"])
-        nodes["value"].append(n["value"])
-        nodes["top"].append(1 if i in top else 0)
-        names = [str(d.get("name", n["id"]))] + [str(a) for a in d.get("aliases") or [] if a]
-        nodes["search"].append(names)
-        nodes["family"].append(s(d.get("family")) if d.get("type") == "Program" else -1)
-    edges = {"from": [], "to": [], "rel": [], "year": [], "value": [], "program": [], "parallel": []}
+    table = {"label": [], "type": [], "x": [], "y": [], "value": [], "top": [], "search": [], "family": []}
+    for i, (n, p) in enumerate(zip(net.nodes, nodes)):
+        table["label"].append(n["label"])
+        table["type"].append(type_index[n["group"]])
+        table["x"].append(n["x"])
+        table["y"].append(n["y"])
+        table["value"].append(n["value"])
+        table["top"].append(1 if i in top else 0)
+        table["search"].append([p.row["name"]] + p.row["aliases"])
+        table["family"].append(s(p.row["family"]) if p.row["type"] == "Program" else -1)
+    links = {"from": [], "to": [], "rel": [], "year": [], "value": [], "program": [], "parallel": []}
     for e in net.edges:
-        edges["from"].append(index[e["from"]])
-        edges["to"].append(index[e["to"]])
-        edges["rel"].append(rel_index[e["type"]])
-        edges["year"].append(e["year"] if isinstance(e["year"], int) else None)
-        edges["value"].append(e["value"])
-        edges["program"].append(s(e.get("program")))
-        edges["parallel"].append(e["parallel"])
+        links["from"].append(index[e["from"]])
+        links["to"].append(index[e["to"]])
+        links["rel"].append(rel_index[e["type"]])
+        links["year"].append(e["year"] if isinstance(e["year"], int) else None)
+        links["value"].append(e["value"])
+        links["program"].append(s(e.get("program")))
+        links["parallel"].append(e["parallel"])
 
-    sentences, docs = {}, {}
-    node_details = []
-    for n in net.nodes:
-        d = g.nodes[n["id"]]
-        ev, total = _evidence(d.get("evidence"), sentences, docs, lambda ev: ev.get("start"))
-        attrs = {k: v for k, v in d.items() if k not in ("evidence", "type", "name") and v not in (None, "", [])}
-        node_details.append({"id": n["id"], "name": str(d.get("name", n["id"])), "attrs": attrs, "ev": ev,
-                             "ev_total": total})
-    edge_details = []
-    rels = [(u, v, k, d) for u, v, k, d in relation_edges(g) if u in index and v in index]
-    for u, v, k, d in rels:
-        ev, total = _evidence(d.get("evidence"), sentences, docs,
-                              lambda ev: [ev.get("start"), ev.get("end"), ev.get("rule")])
-        attrs = {key: val for key, val in d.items() if key not in ("evidence", "type") and val not in (None, "", [])}
-        edge_details.append({"attrs": attrs, "ev": ev, "ev_total": total})
+    details_json = ('{"nodes":[' + ",".join(p.detail for p in nodes) + '],"edges":['
+                    + ",".join(p.detail for p in edges) + '],"docs":' + _text_table(nodes + edges, 0)
+                    + ',"sentences":' + _text_table(nodes + edges, 1) + "}")
 
-    years = [y for y in edges["year"] if y is not None]
-    counts = Counter(nodes["type"])
-    rel_counts = Counter(edges["rel"])
+    years = [y for y in links["year"] if y is not None]
+    counts = Counter(table["type"])
+    rel_counts = Counter(links["rel"])
     meta = {
         "title": str(title),
         "types": [{"name": t, "label": TYPE_LABELS.get(t, t), "color": COLORS.get(t, "#999999"),
                    "shape": SHAPES.get(t, "hexagon"), "count": counts.get(i, 0)} for i, t in enumerate(types)],
         "relations": [{"name": r, "label": RELATION_LABELS.get(r, r), "color": RELATION_COLORS.get(r, "#999999"),
                        "count": rel_counts.get(i, 0)} for i, r in enumerate(rel_types)],
-        "programs": [[i, c] for i, c in sorted(programs.items(), key=lambda kv: (-kv[1], nodes["search"][kv[0]][0]))],
+        "programs": [[i, c] for i, c in sorted(programs.items(), key=lambda kv: (-kv[1], table["search"][kv[0]][0]))],
         "years": [min(years), max(years)] if years else None,
         "total": n_nodes, "shown": min(n_nodes, MAX_SHOWN), "limited": limited,
         "physics": n_nodes <= PHYSICS_MAX, "max_evidence": MAX_EVIDENCE,
         "strings": [k for k, _ in sorted(strings.items(), key=lambda kv: kv[1])],
     }
-    details = {"nodes": node_details, "edges": edge_details,
-               "docs": [k for k, _ in sorted(docs.items(), key=lambda kv: kv[1])],
-               "sentences": [k for k, _ in sorted(sentences.items(), key=lambda kv: kv[1])]}
-    return {"meta": meta, "nodes": nodes, "edges": edges, "details": details}
+    placed = {n["id"]: (n["x"], n["y"]) for n in net.nodes}
+    return {"meta": meta, "nodes": table, "edges": links, "details_json": details_json, "placed": placed}
 
 
 def page_graph(g, limit=None):
@@ -566,17 +645,16 @@ def render_html(g, title="kg graph"):
     MAX_IN_PAGE entities the page carries the most connected ones and its title says so; the full
     graph is in graph.json."""
     page, total = page_graph(g)
-    return render_page(page, title, total)[0]
+    return render_page(*graph_pieces(page), title, total)[0]
 
 
-def render_page(g, title="kg graph", total=None, positions=None):
-    """``(html, positions)`` of the page for ``g``, a graph already cut to what the page carries
-    (:func:`page_graph`) out of ``total`` entities; ``positions``: see :func:`network`. The
-    positions returned (node → (x, y) pixels) are the page's, for the next build."""
-    shown = sum(1 for _, d in g.nodes(data=True) if d.get("type") not in STRUCTURE_NODES)
-    if total is not None and shown < total:
-        title = f"{title} — {shown:,} / {total:,} entities in this page (all in graph.json)"
-    data = page_data(g, title, positions=positions)
+def render_page(nodes, edges, title="kg graph", total=None, positions=None):
+    """``(html, positions)`` of the page of entity and relation pieces (what :func:`page_graph`
+    keeps, out of ``total`` entities); ``positions``: see :func:`network`. The positions returned
+    (node → (x, y) pixels) are the page's, for the next build."""
+    if total is not None and len(nodes) < total:
+        title = f"{title} — {len(nodes):,} / {total:,} entities in this page (all in graph.json)"
+    data = _page(nodes, edges, title, positions=positions)
     vis_js, vis_css = _vis_assets()
     vis_js = _inline_script(vis_js)
     viewer_js = _inline_script((TEMPLATES / "viewer.js").read_text(encoding="utf-8"))
@@ -589,9 +667,8 @@ def render_page(g, title="kg graph", total=None, positions=None):
         title=title, vis_js=vis_js, vis_css=vis_css, viewer_js=viewer_js, script_hashes=hashes,
         viewer_css=(TEMPLATES / "viewer.css").read_text(encoding="utf-8"),
         meta_json=safe_json(data["meta"]), nodes_json=safe_json(data["nodes"]),
-        edges_json=safe_json(data["edges"]), details_json=safe_json(data["details"]))
-    placed = {d["id"]: xy for d, xy in zip(data["details"]["nodes"], zip(data["nodes"]["x"], data["nodes"]["y"]))}
-    return html, placed
+        edges_json=safe_json(data["edges"]), details_json=data["details_json"])
+    return html, data["placed"]
 
 
 def write_html(g, path, title="kg graph"):

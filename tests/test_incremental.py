@@ -1,8 +1,12 @@
 """Incremental builds: a rebuild after changing, adding and removing files writes exactly the files a
 build from scratch writes, while computing only what changed; a damaged output is rewritten."""
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -10,6 +14,7 @@ import pytest
 from kg.build import build
 from kg.incremental import INDEX
 
+ROOT = Path(__file__).resolve().parent.parent
 FILES = ("graph.json", "graph.graphml", "graph.gexf", "entities.csv", "relations.csv", "merges.csv")
 
 CORPUS = {
@@ -101,3 +106,18 @@ def test_a_damaged_output_is_rewritten(rebuilt, tmp_path):
         assert (out / name).read_bytes() == (root / "fresh" / name).read_bytes(), name
     (out / INDEX).write_bytes(b"not an index")
     assert build([root / "in"], out).stats["elements_computed"] == result.stats["elements"]
+
+
+def test_a_rebuild_in_another_process_copies_everything(rebuilt, tmp_path):
+    root = rebuilt[0]
+    out = tmp_path / "out"
+    shutil.copytree(root / "fresh", out)
+    code = "import json, sys; from kg.build import build; print(json.dumps(build([sys.argv[1]], sys.argv[2]).stats))"
+    env = dict(os.environ, PYTHONHASHSEED="12345")  # fingerprints must not depend on string hashing
+    proc = subprocess.run([sys.executable, "-c", code, str(root / "in"), str(out)], capture_output=True, text=True,
+                          env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    stats = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert stats["extracted"] == 0 and stats["elements_computed"] == 0
+    for name in FILES:
+        assert (out / name).read_bytes() == (root / "fresh" / name).read_bytes(), name
