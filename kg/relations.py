@@ -332,7 +332,8 @@ def _adopts(text, sent, home_place, article_year):
                     or re.search(verbs, text[prog.end:prog.end + 6])):
                 subject, rule = home_place, "article-subject"
             if subject is not None:
-                out.append(_adoption(_place_of_branch(subject, sent), prog, sent, text, rule, article_year))
+                subject = _formula_lead(subject, prog, sent)
+                out.append(_adoption(_place_of_branch(subject, sent, prog), prog, sent, text, rule, article_year))
         # 把“P”引入/推广到/引进 C镇: the place the program is brought to adopts it.
         m = re.match(r"^[”\"]?(?:[^，。；]{0,6}?)(?:引入|引进到|引进|推广到|推广至|复制到|带到|落地)", text[prog.end:sent.end])
         if m and text[max(sent.start, prog.start - 2):prog.start].endswith(("把", "将")):
@@ -373,10 +374,27 @@ def _adopts(text, sent, home_place, article_year):
 _BRANCH = re.compile(r"(?:党支部|党总支部|党总支|党委|党工委|两委|村委会|居委会)$")
 
 
-def _place_of_branch(agent, sent):
+def _formula_lead(subject, prog, sent):
+    """A formula names the body that leads it (“联盟+基地+农户”): when an organisation is the subject
+    and another organisation of the sentence, before the formula, is that body (…组建椅圈镇草莓产业党建
+    联盟，推行“联盟+基地+农户”), the latter adopts it."""
+    lead = prog.name.split("+")[0] if "+" in prog.name else ""
+    if subject.label != "Organization" or len(lead) < 2 or subject.name.endswith(lead):
+        return subject
+    led = [c for c in sent.mentions if c.label == "Organization" and c.end <= prog.start and c.name.endswith(lead)]
+    return led[-1] if led else subject
+
+
+_PARTY_LED_FORMULA = re.compile(r"^[^+]*(?:支部|党总支|党委|党组织|联盟)\+")
+
+
+def _place_of_branch(agent, sent, prog=None):
     """A village's or town's own party branch adopts on behalf of the place (柑园村党支部 → 柑园村):
-    the place is the unit of diffusion."""
+    the place is the unit of diffusion; but a formula the branch itself heads (“党支部+合作社+农户”)
+    is the branch's own way of working."""
     if agent.label != "Organization" or not _BRANCH.search(agent.name):
+        return agent
+    if prog is not None and _PARTY_LED_FORMULA.match(prog.name):
         return agent
     stem = _BRANCH.sub("", agent.name)
     inner = [p for p in sent.mentions if p.label == "Place" and agent.start <= p.start and p.end <= agent.end]
