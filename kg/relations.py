@@ -96,9 +96,10 @@ def _dedupe(relations):
 # ---------------------------------------------------------------- located_in
 
 def place_mention_rank(c):
-    """Sort key over the mentions of one place, best first: one placed by a chain in the text,
-    then one with an administrative code, then one with a parent."""
-    return not c.attrs.get("chain"), not c.attrs.get("admin_code"), not c.attrs.get("parent")
+    """Sort key over the mentions of one place, best first: the first, since an article places a
+    village or town where it introduces it (a later chain may come from inside an organisation's
+    name: 金寨县东莲茶叶专业合作社 does not put 东莲村 in 金寨县 directly)."""
+    return c.start
 
 
 def located_in(sentence_spans, mentions):
