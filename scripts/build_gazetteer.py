@@ -102,7 +102,8 @@ def main():
         for name, code in sorted(set(towns), key=lambda t: (t[1], t[0])):
             f.write(f"{name}\t{code}\n")
     with gzip.open(OUT / "villages.tsv.gz", "wt", encoding="utf-8", compresslevel=9) as f:
-        for name, town, code in sorted(set(villages), key=lambda v: (v[2], v[1], v[0])):
+        # sorted by name: kg reads the file without parsing it (kg.gazetteer.Villages)
+        for name, town, code in sorted(set(villages), key=lambda v: (v[0], v[2], v[1])):
             f.write(f"{name}\t{town}\t{code}\n")
     print(f"{len(places)} places, {len(towns)} towns, {len(villages)} villages", file=sys.stderr)
 
