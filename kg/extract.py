@@ -15,7 +15,8 @@ from . import __version__
 from .io import InputError, list_corpus, read_file, read_text
 from .nlp import load_pipeline
 from .nlp.components import sentences as doc_sentences
-from .nlp.rules import Candidate, byline_persons
+from . import lexicon
+from .nlp.rules import Candidate, byline_persons, is_generic, word_before
 from .relations import Relation, extract_relations, located_in, place_mention_rank
 
 ENTITY_TYPES = ("Place", "Organization", "Program", "Person", "Industry")
@@ -55,6 +56,7 @@ def extract_document(doc):
     cands += _byline_candidates(doc)
     cands = _canonical_organizations(cands, doc.norm)
     cands = _resolve_anaphors(cands, doc.articles)
+    cands = _varietal_industries(cands, doc.norm)
     cands = _canonical_industries(cands)
     sents = doc_sentences(sdoc)
     relations = []
@@ -160,7 +162,8 @@ def _drop_names_inside_organizations(cands, relations, text):
     return kept, relations
 
 
-_INDUSTRY_MARKED = re.compile(r"^(?:产业|种植|养殖|基地|加工|种养|示范园|合作社|专业合作社)")
+_INDUSTRY_MARKED = re.compile(r"(?:产业|种植|养殖|基地|加工|种养|示范园|合作社|专业合作社)")
+_SECTOR_MARKED = re.compile(r"(?:等(?:\d+个)?)?产业")
 
 
 def _salient_industries(cands, relations, text):
@@ -172,37 +175,100 @@ def _salient_industries(cands, relations, text):
                    ("company", "institute", "university")]
     inside_only = defaultdict(lambda: True)
     counts = defaultdict(int)
-    marked = set()
+    marked, sector_marked = set(), set()
     for c in cands:
         if c.label == "Industry":
             inside_only[c.name] &= any(o.start <= c.start and c.end <= o.end for o in named_after)
             counts[c.name] += 1
             if _INDUSTRY_MARKED.match(text, c.end):
                 marked.add(c.name)
+            if _SECTOR_MARKED.match(text, c.end):
+                sector_marked.add(c.name)
     focused = {(r.target.label, r.target.name) for r in relations if r.type == "focuses_on"
                and not inside_only[r.target.name]}
-    drop = {n for n in counts if inside_only[n] or (counts[n] < 2 and n not in marked and ("Industry", n) not in focused)}
+    kinds = lexicon.industry_kinds()
+
+    def salient(n):
+        kind = kinds.get(n)
+        if kind == "channel":  # 电商 sells the product the article is about, unless it is the 产业 itself
+            return n in sector_marked
+        if kind == "service":  # 民宿, 研学 listed among a village's tourism offers
+            return n in sector_marked or counts[n] >= 3
+        if kind == "sector":  # 乡村旅游 is named as a sector even in passing
+            return True
+        return counts[n] >= 2 or n in marked or n in sector_marked or ("Industry", n) in focused
+
+    drop = {n for n in counts if inside_only[n] or not salient(n)}
     kept = [c for c in cands if not (c.label == "Industry" and c.name in drop)]
     relations = [r for r in relations if not any(x.label == "Industry" and x.name in drop for x in (r.source, r.target))]
     return kept, relations
 
 
-_CATEGORY_HEADS = {"茶叶": "茶", "茶": "茶", "大米": "米", "稻米": "米"}
+# Category word → the endings of its specific products, tried in turn (稻米 → 石板大米, else 水稻).
+_CATEGORY_HEADS = {"茶叶": ("茶",), "茶": ("茶",), "大米": ("米", "稻"), "稻米": ("米", "稻")}
 
 
 def _canonical_industries(cands):
     """An industry named in short inside a longer name (龙虾 in 龙虾养殖产业链党委) is the document's
     one industry that contains it (小龙虾); a category word (茶叶, 大米) is the document's one
-    specific product of that category (白茶, 五常大米)."""
+    specific product of that category (白茶, 五常大米); a tourism blend (茶旅, 农文旅) is the
+    document's tourism sector (乡村旅游); two names of one product (中华蜜蜂, 中蜂) are the one the
+    document uses more."""
     inds = [c for c in cands if c.label == "Industry"]
+    counts = Counter(c.name for c in inds)
+    for c in inds:
+        other = lexicon.industry_synonyms().get(c.name)
+        if other in counts and counts[other] >= counts[c.name]:
+            c.name = other
     names = {c.name for c in inds}
+    kinds = lexicon.industry_kinds()
     for c in inds:
         longer = {n for n in names if n != c.name and c.name in n}
-        if not longer and c.name in _CATEGORY_HEADS:
-            head = _CATEGORY_HEADS[c.name]
+        for head in _CATEGORY_HEADS.get(c.name, ()) if not longer else ():
             longer = {n for n in names if n != c.name and n.endswith(head) and n not in _CATEGORY_HEADS}
+            if longer:
+                break
+        if not longer and kinds.get(c.name) == "tourism":
+            longer = {n for n in names if kinds.get(n) == "sector"}
         if len(longer) == 1:
             c.name = longer.pop()
+    return cands
+
+
+_PLAIN_MODIFIERS = frozenset("优质 特色 有机 绿色 生态 新鲜 精品 高端 品牌 地方 本地 优良 传统 名优 道地 主导 设施 "
+                             "高山 野生 特产 农家 山区 原生态 当地 本土 新品种 品种 良种 鲜果 果园 基地".split())
+
+
+def _varietal_industries(cands, text):
+    """A product the document always writes after the same name is a variety of its own:
+    红心猕猴桃, 苍溪雪梨 (a county), 五常大米, 武夷岩茶. A product also written bare or after other
+    words (根子荔枝 and 荔枝) keeps its bare name."""
+    places = {c.end: c for c in cands if c.label == "Place"
+              and c.attrs.get("level") in ("province", "city", "county") and text[c.start:c.end] != c.name}
+    tags, kinds = lexicon.word_tags(), lexicon.industry_kinds()
+    mentions = defaultdict(list)
+    for c in cands:
+        if c.label == "Industry" and c.source == "lexicon" and c.name not in kinds:
+            mentions[c.name].append(c)
+    orgs = [c for c in cands if c.label == "Organization"]
+    for name, group in mentions.items():
+        modifiers, by_place = set(), False
+        for c in group:
+            place = places.get(c.start)
+            by_place |= place is not None
+            word = text[place.start:c.start] if place else word_before(text, c.start, max_len=4)
+            if not place and (len(word) < 2 or tags.get(word) not in ("n", "ns", "nz")
+                              or word in _PLAIN_MODIFIERS or word in lexicon.industries() or is_generic(word)):
+                word = None
+            modifiers.add(word)
+        if len(modifiers) != 1 or None in modifiers:
+            continue
+        modifier = modifiers.pop()
+        if not by_place and all(any(o.start <= c.start - len(modifier) and c.end <= o.end for o in orgs) for c in group):
+            continue  # only in 山口核桃产业链党委: 山口 may be the organisation's town
+        for c in group:
+            c.start -= len(modifier)
+            c.name = modifier + name
     return cands
 
 

@@ -75,7 +75,22 @@ def program_families():
 
 @lru_cache(maxsize=None)
 def industries():
-    return frozenset(row["name"] for row in _jsonl("industries.jsonl"))
+    """Product and sector words (not the one-character products, see :func:`industry_kinds`)."""
+    return frozenset(row["name"] for row in _jsonl("industries.jsonl") if row.get("kind") != "char")
+
+
+@lru_cache(maxsize=None)
+def industry_synonyms():
+    """Industry word → the other name of the same product (土豆 → 马铃薯, 中华蜜蜂 → 中蜂)."""
+    return {row["name"]: row["same_as"] for row in _jsonl("industries.jsonl") if row.get("same_as")}
+
+
+@lru_cache(maxsize=None)
+def industry_kinds():
+    """Industry word → its kind when it is not a plain product: ``channel`` (电商: a way of selling
+    a product), ``service`` (民宿, 研学: parts of a tourism sector), ``sector`` (乡村旅游), ``tourism``
+    (茶旅: a blend that names the document's tourism sector), ``char`` (竹, 茶: only before 产业)."""
+    return {row["name"]: row["kind"] for row in _jsonl("industries.jsonl") if row.get("kind")}
 
 
 @lru_cache(maxsize=None)

@@ -309,6 +309,8 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
         return None
     if splits_word(text, start) or not _stem_ok(stem) or any(_common_word(w) for w in tokens(stem)):
         return None
+    if any(w in lexicon.industries() for w in tokens(stem)):
+        return None  # 民宿村, 拉面村: villages known for a trade, not named
     if is_generic(stem, extra=("美丽", "和美", "宜居", "示范", "重点", "试点", "薄弱", "先进", "红色", "特色",
                                "传统", "民族", "少数", "贫困", "脱贫", "安置", "搬迁", "中心", "星级", "文明")):
         return None
@@ -861,7 +863,13 @@ _GENERIC_INDUSTRY = frozenset(
     "特色 主导 传统 新兴 优势 农业 乡村 现代 高效 生态 富民 支柱 重点 绿色 数字 集体 村级 新型 未来 战略性 "
     "相关 各类 本土 地方 当地 全 上下游 一二三 第一 第二 第三 二三 特色农业 现代农业 高效农业 热带农业 热带高效农业 "
     "主导产业 新业态 融合 产业 农村 县域 村集体 文化 科技 服务 工业 农 经济 发展 优势特色 特色优势 规模 "
-    "多元 配套 关联 循环 低空 海洋 健康 养老".split())
+    "多元 配套 关联 循环 低空 海洋 健康 养老 有机 标准化 规模化 集约化 机械化 设施 立体 林下 套种 间作 "
+    "科学 优质 精品 高产 大户".split())
+# A product joined to what is done with it names one sector: 小麦制种; 毛竹加工 only as X加工产业
+# or X加工等产业 (月柿加工 alone is the 月柿 industry).
+_INDUSTRY_COMPOUND = re.compile(r"制种|加工(?=(?:等\w{0,3})?产业)")
+# One-character products (竹, 茶) are industries only as X产业 after a word boundary (在竹产业中).
+_CHAR_INDUSTRY = re.compile(r"([\u4e00-\u9fff])(?=产业)")
 
 
 def find_industries(text, places=()):
@@ -870,11 +878,24 @@ def find_industries(text, places=()):
     for c in places:
         for i in range(c.start, c.end):
             in_place[i] = True
-    out = {}
+    out, last_end = {}, 0
     for start, end, word in find_longest(_industry_automaton(), text):
-        if any(in_place[start:end]):
+        if any(in_place[start:end]) or start < last_end:
             continue
+        m = _INDUSTRY_COMPOUND.match(text, end)
+        if m and lexicon.industry_kinds().get(word) is None:
+            end = m.end()
         out[start] = Candidate(start, end, "Industry", text[start:end], {}, "lexicon")
+        last_end = end
+    chars = {w for w, kind in lexicon.industry_kinds().items() if kind == "char"}
+    for m in _CHAR_INDUSTRY.finditer(text):
+        start = m.start()
+        if m.group(1) not in chars or in_place[start] or any(s <= start < c.end for s, c in out.items()):
+            continue
+        before = word_before(text, start)
+        if is_cjk(before[-1:] or " ") and lexicon.word_tags().get(before) not in _STOP_TAGS:
+            continue  # 黑山羊产业: a longer name we do not know
+        out[start] = Candidate(start, start + 1, "Industry", m.group(1), {}, "pattern")
     for m in _INDUSTRY_CONTEXT.finditer(text):
         start = name_start(text, m.start(), max_chars=4, verbs=(), nouns_only=True, strict_chars=True)
         while start < m.start() and in_place[start]:
@@ -882,7 +903,13 @@ def find_industries(text, places=()):
         stem = text[start:m.start()]
         if len(stem) < 2 or stem in _GENERIC_INDUSTRY or is_generic(stem, extra=_GENERIC_INDUSTRY):
             continue
-        if any(lexicon.word_tags().get(w) in ("s", "f", "r") for w in tokens(stem)):
+        words = tokens(stem)
+        if words[-1] in _GENERIC_INDUSTRY:
+            continue  # 茶园生态种植: how something is grown, not what
+        while words[0] in _GENERIC_INDUSTRY:  # 特色凤梨种植 → 凤梨
+            start += len(words.pop(0))
+        stem = text[start:m.start()]
+        if len(stem) < 2 or any(lexicon.word_tags().get(w) in ("s", "f", "r") for w in tokens(stem)):
             continue  # 村里种植, 当地养殖
         if any(s <= start < c.end for s, c in out.items()):
             continue

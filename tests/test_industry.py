@@ -1,0 +1,72 @@
+"""Industry recognition on sentences written for these tests (not from the evaluation set)."""
+from kg.extract import extract_text
+
+
+def industries(text):
+    rec = extract_text(text, name="x.txt")
+    return {e["name"] for e in rec["entities"] if e["type"] == "Industry"}
+
+
+def test_channel_word_is_not_the_industry_of_a_product_article():
+    text = ("2022年，某县大河镇党委成立大河镇茶叶电商党建联盟，组织党员电商带头人帮助茶农在网上卖茶叶。"
+            "目前全镇电商户发展到300多户，茶叶线上销售额增长三成。")
+    found = industries(text)
+    assert "茶叶" in found and "电商" not in found
+
+
+def test_channel_word_named_as_an_industry_chain_is_kept():
+    text = "2023年，某市成立山口核桃、城关农村电商等2个产业链党委，推动产业抱团发展。"
+    assert {"核桃", "农村电商"} <= industries(text)
+
+
+def test_tourism_sector_named_once_is_kept():
+    text = "2021年，青石村党支部推行“积分制”，引导村民发展乡村旅游，去年接待游客5万人次。"
+    assert "乡村旅游" in industries(text)
+
+
+def test_service_word_in_a_passing_list_is_dropped():
+    text = ("青石村党支部领办青石村旅游专业合作社，统一经营民宿和研学线路。"
+            "合作社还引进陶艺、民宿等项目，带动村民增收。")
+    assert "民宿" not in industries(text)
+
+
+def test_village_named_for_a_trade_is_not_a_place():
+    text = "2022年，某镇在3个民宿村推行“红色管家”模式，为民宿经营户提供保洁服务，全镇民宿去年接待游客8万人次。"
+    rec = extract_text(text, name="x.txt")
+    assert "民宿村" not in {e["name"] for e in rec["entities"] if e["type"] == "Place"}
+    assert "民宿" in {e["name"] for e in rec["entities"] if e["type"] == "Industry"}
+
+
+def test_product_always_written_with_a_county_name_is_a_variety():
+    text = "2020年，四川省凉山彝族自治州会理县成立会理石榴产业链党委，带动农户种植会理石榴5万亩。"
+    assert "会理石榴" in industries(text)
+
+
+def test_product_also_written_bare_keeps_its_bare_name():
+    text = ("2021年，某县成立东岭苹果产业链党委。东岭镇党委书记介绍，全镇苹果种植面积达3万亩，"
+            "苹果产值突破5亿元。")
+    found = industries(text)
+    assert "苹果" in found and "东岭苹果" not in found
+
+
+def test_seed_production_of_a_crop_is_one_sector():
+    text = "村党支部把500亩集体土地流转给种业公司发展玉米制种，村集体每年增收30万元。"
+    assert "玉米制种" in industries(text)
+
+
+def test_one_character_product_before_chanye():
+    text = "2024年，某县学习借鉴邻县经验，在竹产业中推行“数字竹乡”建设，带动竹农增收。"
+    assert "竹" in industries(text)
+
+
+def test_how_a_crop_is_grown_is_not_an_industry():
+    text = "专家团队在村里推广茶叶有机种植和生态种植技术，全村茶叶品质明显提升。"
+    found = industries(text)
+    assert "茶叶" in found and not found & {"有机", "生态", "茶叶有机"}
+
+
+def test_two_names_of_one_product_are_one_industry():
+    text = ("村里成立中蜂养殖专业合作社，发展中蜂产业，全村养殖中蜂2000群。"
+            "合作社还请专家讲授中华蜜蜂养殖技术。")
+    found = industries(text)
+    assert "中蜂" in found and "中华蜜蜂" not in found
