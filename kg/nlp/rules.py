@@ -28,6 +28,8 @@ _STOP_TAGS = {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", 
 _NAME_VERBS = frozenset("发展 建设 振兴 服务 治理 帮扶 促进 创新 研究 管理 调解 互助 监督 教育 培训 合作 "
                         "生产 种植 养殖 加工 销售 经营 开发 保护 规划 设计 示范 引领 科技 推广 孵化 检测 "
                         "育种 繁育 营销 物流 运营 投资 咨询 救援 宣讲 志愿 党建".split())
+# Verbs that name disciplines in the names of colleges and institutes (沈阳应用生态研究所).
+_DISCIPLINE_VERBS = frozenset("应用 服务 环境 资源 控制 测试 分析 计算 评价 监测".split())
 
 
 @dataclass
@@ -74,7 +76,7 @@ _NOUN_TAGS = {"n", "ns", "nr", "nrt", "nrfg", "nz", "nt", "s", "j", "x", "ng", "
 
 
 def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, nouns_only=False,
-               strict_chars=False):
+               strict_chars=False, keep=frozenset()):
     """Walk left from ``end`` over name-like words; return where the name begins.
 
     Stops at punctuation, digits, verbs and function words (from the word list's tags and
@@ -82,7 +84,7 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
     an already recognised name (a place, a person) to its start: such a name is taken whole.
     ``verbs`` are the verbs allowed inside the name; ``nouns_only`` admits nothing but nouns;
     ``strict_chars`` also stops at single characters tagged as verbs, adverbs or prepositions
-    (用好, 建强, 如), which organisation names do not contain.
+    (用好, 建强, 如), which organisation names do not contain; ``keep`` are words that never stop it.
     """
     tags = lexicon.word_tags()
     stops = lexicon.cue_set("stop_word")
@@ -102,7 +104,8 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
         if pos - len(word) < floor:
             break
         tag = tags.get(word, "x")
-        if word in stops:
+        if word in stops and word not in keep and not (word in _NAME_COUNTERS and pos - 1 > floor and is_cjk(text[pos - 2])
+                                  and text[pos - 2] not in _NUMERALS):
             break
         if len(word) == 1:
             # Single characters of proper names (黄杜, 东岚) carry unreliable tags: stop only at
@@ -115,6 +118,10 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
         pos -= len(word)
     return pos
 
+
+# Counters that also make names (16家企业 but 郭家沟, 王家村): a stop only after a numeral.
+_NAME_COUNTERS = frozenset("家")
+_NUMERALS = frozenset("0123456789０１２３４５６７８９一二三四五六七八九十百千万两几多数")
 
 # Single-character verbs that do not occur inside organisation names (用好驻村工作队, 建强产业链大党委).
 _SINGLE_VERBS = frozenset("用设落推抓做搞促让给要会能可须需使令靠依按据经到去来入进赴建")
@@ -286,7 +293,8 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
         prev = ends.get(s_start - gap)
         if prev is not None:
             stem = text[s_start - gap:s_start]
-            if s_start - gap >= name_from and _stem_ok(stem) and (len(stem) >= 2 or text[s_start - gap:s_end] in known) \
+            if (s_start - gap >= name_from or _chain_stem(stem)) and _stem_ok(stem) \
+                    and (len(stem) >= 2 or text[s_start - gap:s_end] in known) \
                     and not _inside_generic(text, s_start - gap, s_end):
                 return Candidate(s_start - gap, s_end, "Place", text[s_start - gap:s_end], {"level": level}, "chain")
             break
@@ -325,12 +333,22 @@ def _common_word(word, threshold=300):
     return tag is not None and tag not in ("ns", "nr", "nrt", "nz") and lexicon.word_frequency(word) >= threshold
 
 
+def _chain_stem(stem):
+    """Between two places of a chain, a stem may hold characters that elsewhere end a name
+    (背崩乡地东村, 于家村): all but conjunctions and particles."""
+    tags = lexicon.word_tags()
+    return (len(stem) >= 2 and all(is_cjk(ch) for ch in stem) and not any(ch in "的和与及或在了着过把被并而且等" for ch in stem)
+            and not any(tags.get(w) in ("v", "vn", "p", "d", "c") if len(w) > 1 else w in _SINGLE_VERBS
+                        for w in tokens(stem) + [stem[:2], stem[:3]]))
+
+
 def _stem_ok(stem):
     """A place name's stem: Chinese characters, no counter or determiner, not an administrative word."""
     return (len(stem) >= 1 and all(is_cjk(ch) for ch in stem) and stem[0] not in "全各每本该此其这那某县市区省镇乡村"
             and not any(ch in "个名所座条处" for ch in stem) and stem not in _GENERIC_PLACE_NAMES
             and not stem.endswith(("街道", "社区", "乡村", "农村")) and not any(ch in "村镇乡" for ch in stem[1:])
-            and not any(w in lexicon.cue_set("stop_word") for w in tokens(stem)))
+            and not any(w in lexicon.cue_set("stop_word") and not (w in _NAME_COUNTERS and i > 0)
+                        for i, w in enumerate(tokens(stem))))
 
 
 def _inside_generic(text, start, end):
@@ -479,7 +497,16 @@ def find_organizations(text, places=()):
         if (text[h_start:h_end + 1] in tags or text[h_start:h_end + 2] in tags) \
                 and not text.startswith(lexicon.cues("person_role"), h_end):
             continue  # 党组 in 党组织, 联盟 in 联盟化: the head is part of a longer word
-        start = name_start(text, h_start, max_chars=18, known=known, nouns_only=True, strict_chars=True)
+        learned = kind in ("university", "institute")
+        verbs = _NAME_VERBS | _DISCIPLINE_VERBS if learned else _NAME_VERBS
+        start = name_start(text, h_start, max_chars=18, known=known, nouns_only=True, strict_chars=True, verbs=verbs,
+                           keep=_DISCIPLINE_VERBS if learned else frozenset())
+        if learned and text[start - 1:start] == "与":
+            # 南开大学旅游与服务学院: a discipline joined by 与 inside a college of a university
+            parent = next((m for m in matches if start - 6 <= m[1] < start - 2 and heads[m[2]] in ("university", "institute")
+                           and all(is_cjk(ch) and ch not in _FUNCTION_CHARS for ch in text[m[1]:start - 1])), None)
+            if parent is not None:
+                start = name_start(text, parent[0], max_chars=18, known=known, nouns_only=True, strict_chars=True)
         if start == h_start and text[h_start - 1:h_start] in CLOSE_QUOTES:
             q = max(text.rfind(q, 0, h_start - 1) for q in OPEN_QUOTES)
             if 0 <= q and h_start - q <= 16:
@@ -507,7 +534,8 @@ def find_organizations(text, places=()):
                 # The mention is the item itself: 云龙花卉苗木 in 云龙花卉苗木、三门坡荔枝等2个产业链党委.
                 out.append(Candidate(item_start, item_end, "Organization", name, {"kind": kind, "coordinated": True}))
             continue
-        has_name = any(start <= c.start and c.end <= h_start for c in places + people)
+        has_name = any(start <= c.start and c.end <= h_start for c in places + people) or any(
+            start <= o.start and o.end <= h_start for o in out if o.attrs.get("kind") in ("university", "institute"))
         bare = modifier.replace("“", "").replace("”", "")
         if not modifier or len(bare) < 2 and not has_name or (not has_name and (is_generic(bare, extra=heads) or all(
                 _common_word(w, 200) or w in heads or w in _FUNCTION_CHARS or w in lexicon.cue_set("generic_modifier")
