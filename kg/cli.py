@@ -79,13 +79,22 @@ def build(corpus, out, title, jobs, engine, scheduler, progress):
 @click.option("--gold", required=True, type=click.Path(exists=True, file_okay=False), help="Folder of gold JSON files.")
 @click.argument("corpus", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def evaluate(gold, corpus, as_json):
+@click.option("--errors", "show_errors", is_flag=True,
+              help="Also list, per document, what was missed (-) and what was added (+), exact names.")
+def evaluate(gold, corpus, as_json, show_errors):
     """Score extraction of CORPUS against gold annotations (precision, recall, F1 per type)."""
-    from .evaluate import format_table, load_gold, score
+    from .evaluate import errors, format_errors, format_table, load_gold, score
     from .extract import extract_corpus
     preds = list(extract_corpus(corpus, on_error=lambda e: _err(str(e))))
-    scores = score(load_gold(gold), preds)
-    click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json else format_table(scores))
+    golds = load_gold(gold)
+    scores = score(golds, preds)
+    if as_json:
+        click.echo(json.dumps(dict(scores, errors=errors(golds, preds)) if show_errors else scores,
+                              ensure_ascii=False, indent=1))
+        return
+    if show_errors:
+        click.echo(format_errors(errors(golds, preds)))
+    click.echo(format_table(scores))
 
 
 def load_or_build_graph(paths):

@@ -107,6 +107,47 @@ def score(golds, preds):
     return out
 
 
+def errors(golds, preds):
+    """Per document, what exact matching misses (gold not predicted) and adds (predicted, not gold):
+    ``{doc: {"missed": [key...], "spurious": [key...]}}``, keys as ``(type, name)`` for entities
+    and ``(type, source, target)`` for relations.
+
+    >>> gold = {"doc": "a.txt", "entities": [{"type": "Place", "name": "海口市"}], "relations": []}
+    >>> pred = {"doc": "a.txt", "entities": [{"type": "Place", "name": "三亚市"}], "relations": []}
+    >>> errors([gold], [pred])["a.txt"]["missed"]
+    [('Place', '海口市')]
+    """
+    by_doc = {p["doc"]: p for p in preds}
+    out = {}
+    for gold in golds:
+        pred = by_doc.get(gold["doc"], {"entities": [], "relations": []})
+        missed, spurious = [], []
+        for keys in (_entity_keys, _relation_keys):
+            g, p = keys(gold), keys(pred)
+            if keys is _relation_keys:  # partners_with is symmetric
+                flip = {(t, b, a) for t, a, b in p if t == "partners_with"}
+                g_flip = {(t, b, a) for t, a, b in g if t == "partners_with"}
+                missed += sorted(k for k in g - p if k not in flip)
+                spurious += sorted(k for k in p - g if k not in g_flip)
+            else:
+                missed += sorted(g - p)
+                spurious += sorted(p - g)
+        out[gold["doc"]] = {"missed": missed, "spurious": spurious}
+    return out
+
+
+def format_errors(errs):
+    """The output of :func:`errors` as text, a block per document."""
+    lines = []
+    for doc, e in errs.items():
+        if not e["missed"] and not e["spurious"]:
+            continue
+        lines.append(f"== {doc}")
+        for label, sign in (("missed", "-"), ("spurious", "+")):
+            lines += [f"  {sign} " + " | ".join(k) for k in e[label]]
+    return "\n".join(lines)
+
+
 def load_gold(gold_dir):
     golds = []
     for path in sorted(Path(gold_dir).glob("*.json")):

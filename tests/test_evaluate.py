@@ -45,3 +45,18 @@ def test_heldout_set_is_scored_too():
     assert proc.returncode == 0, proc.stderr
     held = json.loads(proc.stdout)
     assert held["entities"]["overall"]["exact"]["f1"] >= 0.8
+
+
+def test_errors_list_what_was_missed_and_added(tmp_path):
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "a.txt").write_text("2021年，浙江省湖州市安吉县推行积分制。", encoding="utf-8")
+    gold = {"doc": "a.txt", "entities": [{"type": "Place", "name": "安吉县"}, {"type": "Place", "name": "长兴县"}],
+            "relations": []}
+    (tmp_path / "gold" / "a.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "kg.cli", "evaluate", "--errors", "--gold", str(tmp_path / "gold"),
+                           str(tmp_path / "a.txt")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "  - Place | 长兴县" in lines  # in gold, not found
+    assert "  + Place | 湖州市" in lines and "  + Program | 积分制" in lines  # found, not in gold
+    assert not any(line.endswith("| 安吉县") for line in lines)  # matched
