@@ -208,6 +208,7 @@ _JUNK_LINE = re.compile(
     r"|(?:分享到|扫一扫在手机打开当前页|【\s*打印\s*】.*|【\s*关闭\s*】.*|【\s*字体.*|返回顶部|网站地图|版权所有.*|.*ICP备.*|.*公网安备.*)"
     r")\s*$", re.M)
 
+_PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–·]\s*)?\d{1,4}(?:\s*[-—–·])?[ \t\u3000]*$|^[ \t\u3000]*第\s*\d+\s*页.*$", re.M)
 _TERMINAL = "。！？!?；;…”’」』）)】》"
 _HEADING_START = re.compile(r"^\s*(?:#|■|●|◆|▲|\*\*|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\([一二三四五六七八九十\d]+\)|\d+[、.．]\s|[①②③④⑤⑥⑦⑧⑨⑩]|作者|来源|文／|文/|\|)")
 _BLOCK_SPLIT = re.compile(r"\n[ \t\u3000]*\n[\s\u3000]*")
@@ -306,6 +307,67 @@ def _rejoin_spans(text):
     return spans
 
 
+def _running_header_spans(text):
+    """Spans of running headers and footers (a report's title repeated at every page break of a
+    PDF): a line next to a page number that the text has more than once. Its first occurrence
+    stays when it is not next to a page number (the title at the top)."""
+    beside = {}  # line text -> [(start, end) next to a page number]
+    for m in _PAGE_NUMBER.finditer(text):
+        for start, end in (_line_after(text, m.end()), _line_before(text, m.start())):
+            line = text[start:end].strip()
+            if 4 <= len(line) <= 60 and not _PAGE_NUMBER.fullmatch(line):
+                beside.setdefault(line, set()).add((start, end))
+    spans = set()
+    for line, places in beside.items():
+        every = [(m.start(), m.end()) for m in re.finditer(r"^[ \t\u3000]*" + re.escape(line) + r"[ \t\u3000]*$", text, re.M)]
+        if len(every) < 2:
+            continue
+        spans.update(every if every[0] in places else every[1:])
+    return sorted(spans)
+
+
+def _line_after(text, pos):
+    while pos < len(text) and text[pos] == "\n" or text[pos:pos + 1].isspace():
+        pos += 1
+    end = text.find("\n", pos)
+    return pos, len(text) if end < 0 else end
+
+
+def _line_before(text, pos):
+    end = pos
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return text.rfind("\n", 0, end) + 1, end
+
+
+def _wrap_width(lines):
+    """The width a text is hard-wrapped at (PDF or e-mail text: most lines of one length, give or
+    take two characters), or None."""
+    lengths = [len(line.rstrip()) for line in lines if len(line.strip()) >= 10]
+    if len(lengths) < 6:
+        return None
+    best = max(range(10, max(lengths) + 1), key=lambda w: sum(w <= n <= w + 2 for n in lengths))
+    # a page of lines under 24 characters is a list (related links, a table of contents), not prose
+    return best if best >= 24 and sum(best <= n <= best + 2 for n in lengths) >= 0.4 * len(lengths) else None
+
+
+def _unwrap_spans(text):
+    """Line breaks of hard-wrapped text that do not end a paragraph: after a full-width line,
+    before a line that is neither indented nor a heading."""
+    width = _wrap_width(text.split("\n"))
+    if width is None:
+        return []
+    spans = []
+    for m in re.finditer(r"\n", text):
+        before = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+        after_end = text.find("\n", m.end())
+        after = text[m.end():after_end if after_end >= 0 else len(text)]
+        if len(before.rstrip()) >= width - 1 and after.strip() and not after[:1].isspace() \
+                and not _HEADING_START.match(after):
+            spans.append(m.span())
+    return spans
+
+
 def normalise(text, is_html=False):
     """Return ``(norm, offsets)``: the text kg analyses and the map back to ``text``.
 
@@ -321,8 +383,10 @@ def normalise(text, is_html=False):
         edit.replace([(m.start(), m.end(), "\n") for m in re.finditer(r"\r", edit.text)])
     if is_html:
         _strip_html(edit)
+    edit.delete(_running_header_spans(edit.text))
     edit.delete([m.span() for m in _JUNK_LINE.finditer(edit.text) if m.end() > m.start()])
     edit.delete(_rejoin_spans(edit.text))
+    edit.delete(_unwrap_spans(edit.text))
     folded = "".join(_fold_char(ch) for ch in edit.text)
     norm = _to_simplified(folded)
     offsets = edit.index + [len(text)]

@@ -110,3 +110,34 @@ def test_folder_is_read_recursively(tmp_path):
 def test_decode_rejects_invalid_utf16_bom():
     with pytest.raises(InputError):
         decode(b"\xff\xfe\x00\xd8", "x.txt")
+
+
+WRAPPED = """调研报告：茶叶产业链党建
+  近年来，福建省宁德市福鼎市坚持党建引领，把白茶产业作为富民强村的主导产业，在点
+头镇组建白茶产业链党委，由镇党委书记担任链长，联合12个村党支部和8家茶企抱团发展。
+  （一）支部引领。各村党支部推行“支部+合作社+茶农”模式，党员带头改造低产茶园，
+统一管理、统一收购，2023年全镇茶农人均增收3200元。
+- 2 -
+调研报告：茶叶产业链党建
+一、主要成效
+  全镇白茶种植面积达到3.6万亩，茶叶加工企业发展到46家，形成了种植、加工、销售、文
+旅融合的全产业链。
+"""
+
+
+def test_hard_wrapped_lines_are_rejoined_and_running_headers_dropped():
+    doc = read_text(WRAPPED, name="w.txt")
+    assert "在点头镇组建白茶产业链党委" in doc.norm  # a name cut by the wrap is whole again
+    assert "抱团发展。\n" in doc.norm  # a paragraph still ends its line
+    assert "“支部+合作社+茶农”模式，党员带头改造低产茶园，统一管理" in doc.norm
+    assert doc.norm.count("调研报告：茶叶产业链党建") == 1  # the title stays, the page header goes
+    assert "\n一、主要成效\n" in doc.norm  # headings stay lines of their own
+    assert "文旅融合" in doc.norm
+    start = doc.norm.index("点头镇")
+    assert doc.original(start, start + 3) == "点\n头镇"
+
+
+def test_lists_of_short_lines_are_not_taken_for_wrapped_text():
+    links = "\n".join(["福鼎市点头镇白茶产业链党委成立", "霞浦县海带产业党建联盟签约共建", "寿宁县下党乡推行积分制管理",
+                       "柘荣县太子参产业链党委揭牌运行", "周宁县礼门乡推行红色物业试点", "屏南县四坪村文创团队入驻"])
+    assert read_text(links, name="p.txt").norm.count("\n") == 5

@@ -28,3 +28,27 @@ def test_village_names_with_a_counter_or_particle_character():
 def test_a_verb_before_a_village_is_not_part_of_its_name():
     places = _names("2019年，某县东湖镇打破村界组建联合党委，联合同镇5个村抱团发展。", "Place")
     assert not any(p.startswith(("打破", "联合")) for p in places)
+
+
+def test_programs_named_by_a_campaign_head_after_a_verb():
+    programs = _names("2020年起，平和县深入实施“千名乡贤回归”计划，同时启动蜜柚品质提升行动，实施农村电商人才孵化工程。", "Program")
+    assert {"蜜柚品质提升行动", "农村电商人才孵化工程"} <= programs
+    assert not _names("全县开展专项整治行动，实施乡村振兴战略。", "Program")
+
+
+def test_a_change_of_state_in_quotes_is_not_a_program():
+    programs = _names("合作社让茶农从“单打独斗”到“抱团发展”，村子从“空壳村”变成了“富裕村”，实现“一条龙”服务。", "Program")
+    assert not programs
+    evolved = _names("2021年，该镇从“党员中心户”到“党员中心户+网格”，治理更精细。", "Program")
+    assert {"党员中心户", "党员中心户+网格"} <= evolved
+
+
+def test_a_quoted_lexicon_variant_keeps_its_wording():
+    programs = _names("2022年，龙湾区推行“街乡吹哨、部门报到”，各村推行积分制管理。", "Program")
+    assert {"街乡吹哨、部门报到", "积分制"} <= programs and "积分制管理" not in programs
+
+
+def test_names_ending_in_he_and_words_that_only_start_like_names():
+    people = _names("村里建立乡贤信息库，乡贤陈德和在外经商多年，他和书记林芳和村民一起修路。", "Person")
+    assert "陈德和" in people and "林芳" in people
+    assert not {"信息库", "林芳和"} & people

@@ -619,8 +619,15 @@ def program_family(name):
 
 def _program(start, end, name, source, **attrs):
     known = lexicon.programs().get(name)
-    # A lexicon alias keeps its own wording when it is the fuller name (科技特派员制度).
-    canonical = known[0] if known and not (len(name) > len(known[0]) and name.startswith(known[0])) else name
+    canonical = name
+    if known:
+        # A lexicon alias keeps its own wording when it is the fuller name (科技特派员制度) or, quoted,
+        # another wording (“街乡吹哨、部门报到” is not rewritten as 吹哨报到); 积分制管理 is 积分制.
+        rest = name[len(known[0]):] if name.startswith(known[0]) else None
+        if rest in ("", "管理") or rest is None and not attrs.get("quoted"):
+            canonical = known[0]
+    elif name.endswith("制管理"):
+        canonical = name[:-2]
     return Candidate(start, end, "Program", canonical,
                      {"family": program_family(canonical), **attrs}, source)
 
@@ -633,9 +640,12 @@ _PROGRAM_SHORT_SUFFIXES = ("夜校", "讲堂", "课堂", "学堂", "驿站", "�
 _NOT_PROGRAM_ENDINGS = ("器", "者", "员", "人", "家", "长", "们", "感", "力", "心", "化", "性", "风", "气", "味",
                         "钢铁", "理念", "思路", "精神", "意识", "格局", "目标", "愿景", "使命", "难题", "问题")
 _NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[\u4e00-\u9fff]")
-_STRONG_VERBS = re.compile(r"(推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实)([\u4e00-\u9fff]{2,10}?)"
-                           r"(制度|机制|工作法|模式|制)(?![\u4e00-\u9fff]{0,1}[度])")
-_LEADING_VERBS = re.compile(r"(?:推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实|全面|大力|积极)+")
+# One and a measure word make idioms, not models: 一条龙, 一片叶, 一盘棋, 一张网.
+_MEASURE_IDIOM = re.compile(r"^[一两双][条片张盘站把个份根支本座面块门线股杆口颗粒朵](?!.*[一二三四五六七八九十两双])")
+_UPGRADE_CUES = ("升级为", "拓展为", "迭代为", "发展为", "升级成", "延伸为")
+_STRONG_VERBS = re.compile(r"(推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实|启动|开展)([\u4e00-\u9fff]{2,10}?)"
+                           r"(制度|机制|工作法|模式|工程|行动|计划|制)(?![\u4e00-\u9fff]{0,1}[度])")
+_LEADING_VERBS = re.compile(r"(?:推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实|启动|开展|全面|大力|积极)+")
 
 
 def _head_after(text, pos, heads):
@@ -663,7 +673,6 @@ def find_programs(text):
              "探索", "创新", "建立", "创建", "深化", "叫响", "擦亮", "构建", "升级")
     known = lexicon.programs()
     usage = lexicon.program_usage()
-    evolve = ("升级为", "到", "拓展为", "迭代为", "发展为")
     gaz = gazetteer()
     out = []
     quoted_spans = []
@@ -681,14 +690,19 @@ def find_programs(text):
         if not in_lexicon and re.search(r"[，,。；;！!？?]", inner):
             continue
         if not in_lexicon and "、" in inner and head is None:
-            continue
+            continue  # “小事不出村、大事不出镇”: a slogan
         if inner in gaz.by_name or inner in gaz.by_short or inner in lexicon.cue_set("not_program"):
             continue
         ends_as_program = bool(_PROGRAM_HEADS.search(inner))
         after_verb = before.endswith(verbs) or before[:-1].endswith(verbs)
+        if _MEASURE_IDIOM.match(inner) and not in_lexicon:
+            continue
         numbered = bool(_NUMBERED.match(inner)) and len(inner) >= 3
-        evolving = after.startswith(evolve) or before.endswith(("从", "由", "升级为", "到")) or before[-1:] in ("从", "由")
-        if not (in_lexicon or head or evolving) and ("的" in inner or _common_word(inner, 100) or len(inner) < 3
+        upgraded = after.startswith(_UPGRADE_CUES) or before.endswith(_UPGRADE_CUES)
+        # 从“输血”到“造血”, 从“各自为战”到“抱团经营”: a change of state, unless what changes is a model
+        from_to = after.startswith("到") or before.endswith(("从", "由", "到")) or before[-1:] in ("从", "由")
+        evolving = upgraded or from_to and (in_lexicon or ends_as_program or numbered or "+" in inner)
+        if not (in_lexicon or head or upgraded) and ("的" in inner or _common_word(inner, 100) or len(inner) < 3
                                                      or inner.endswith(_NOT_PROGRAM_ENDINGS)):
             continue  # 一块坚硬的钢铁, 安家, 加速器: figures of speech, not programs
         used_as_program = after.startswith(_USED_AS_PROGRAM) and before[-1:] in ("把", "将", "的", "")
@@ -733,7 +747,8 @@ def find_programs(text):
                                            "服务", "领导", "责任", "监督", "评价", "培训", "选拔", "轮训", "帮扶", "联系")):
             continue
         words = tokens(m.group(2))
-        if "的" in m.group(2) or not any(
+        # a long name is specific even when every word is common (农业职业经理人培育工程)
+        if "的" in m.group(2) or (len(m.group(2)) < 6 or m.group(3) not in ("工程", "行动", "计划")) and not any(
                 w in known or w in lexicon.org_heads() or (len(w) >= 2 and not _common_word(w, 300)
                                                             and w not in lexicon.cue_set("generic_modifier"))
                 for w in words):
@@ -745,11 +760,13 @@ def find_programs(text):
             continue
         kind = usage.get(word)
         head = _head_after(text, end, heads)
-        if kind == "org_like" and not (head or re.search(r"(推行|推广|探索|实行|借鉴|复制)$", text[max(0, start - 4):start])):
+        if kind == "org_like" and not (head or re.search(r"(推行|推广|探索|实行|借鉴|复制)(?:组建|成立|建立|打造)?$",
+                                                         text[max(0, start - 6):start])):
             continue
         if kind == "role_like" and not head:
             continue
-        if head and head in ("制度", "制", "模式", "机制", "工作法") and word not in text[start:end + len(head)][len(word):]:
+        if head and head in ("制度", "制", "模式", "机制", "工作法", "工程", "行动", "计划") \
+                and word not in text[start:end + len(head)][len(word):]:
             name = word + head
             out.append(_program(start, end + len(head), name, "lexicon"))
         else:
@@ -786,15 +803,19 @@ _NAME_BOUNDARY = set("在说等和与带担作是的为将到从对向也还就�
                      "正又便则再均都"
                      "、，。；：:）)”’（(,.!?！？ \n")
 _BAD_GIVEN = set("的了在和与是为等说表书记主任村镇县市区省党委员会所队部局院校社之其这那个们")
+_LAST_GIVEN = set("和之")  # end three-character names (郑德和), never two
 
 
 def _name_ok(name, strict=True):
     """A plausible personal name: not an ordinary word; with ``strict`` (no role word before it)
     neither its given name nor its first two characters an ordinary word either (严格工, 查对象,
     由专家 are not names, but 书记王建设 is)."""
-    if len(name) < 2 or any(ch in _BAD_GIVEN for ch in name[1:]) or not all(is_cjk(ch) for ch in name):
+    if len(name) < 2 or any(ch in _BAD_GIVEN for ch in name[1:-1]) or not all(is_cjk(ch) for ch in name) \
+            or name[-1] in _BAD_GIVEN and not (len(name) == 3 and name[-1] in _LAST_GIVEN):
         return False
     tags = lexicon.word_tags()
+    if len(name) == 3 and tags.get(name[:2]) not in (None, "nr", "nrt", "nrfg") and lexicon.word_frequency(name[:2]) >= 5000:
+        return False  # 乡贤信息库: a very common word (信息) does not start a name
     if tags.get(name) in ("ns", "nt", "nz", "s") or name in gazetteer().by_name or name in gazetteer().by_short \
             or lexicon.word_frequency(name) >= 1000:
         return False  # 莫斯科, 香港: places, even when the word list tags them as names
@@ -818,7 +839,7 @@ def _best_name(text, start, strict=False):
     two, three = start + surname_len + 1, start + surname_len + 2
     strict = strict or text[start] in _AMBIGUOUS_SURNAMES
     for end in (two, three):
-        if text.startswith(cue_words, end) and _name_ok(text[start:end], strict):
+        if text.startswith(cue_words, end) and _name_ok(text[start:end], strict) and text[end - 1] not in _LAST_GIVEN:
             return end
     for end in (three, two):
         if end <= len(text) and (end == len(text) or text[end] in _NAME_BOUNDARY) and _name_ok(text[start:end], strict):
