@@ -170,9 +170,9 @@ def _salient_industries(cands, relations, text):
     """Industries are the products and sectors something is built around: keep one that an
     organisation or program focuses on, that the document names twice, or that is marked as an
     industry (荔枝产业, 胡椒种植); drop passing mentions (卖柚子) and sector words that only occur
-    inside the names of companies and institutes (菜都种业有限公司, 蔬菜花卉研究所)."""
+    inside the names of companies, institutes and departments (菜都种业有限公司, 蔬菜花卉研究所, 林业局)."""
     named_after = [o for o in cands if o.label == "Organization" and o.attrs.get("kind") in
-                   ("company", "institute", "university")]
+                   ("company", "institute", "university", "government")]
     inside_only = defaultdict(lambda: True)
     counts = defaultdict(int)
     marked, sector_marked = set(), set()
@@ -213,7 +213,7 @@ def _canonical_industries(cands):
     one industry that contains it (小龙虾); a category word (茶叶, 大米) is the document's one
     specific product of that category (白茶, 五常大米); a tourism blend (茶旅, 农文旅) is the
     document's tourism sector (乡村旅游); two names of one product (中华蜜蜂, 中蜂) are the one the
-    document uses more."""
+    document uses more, and so are a fresh product and its product (鲜桃, 大桃)."""
     inds = [c for c in cands if c.label == "Industry"]
     counts = Counter(c.name for c in inds)
     for c in inds:
@@ -223,6 +223,11 @@ def _canonical_industries(cands):
     names = {c.name for c in inds}
     kinds = lexicon.industry_kinds()
     for c in inds:
+        # 鲜桃 is the fresh fruit of the document's 大桃
+        same = {n for n in names if n != c.name and n.endswith(c.name[1:])} if c.name[:1] == "鲜" and len(c.name) > 1 else ()
+        if len(same) == 1:
+            c.name = same.pop()
+            continue
         longer = {n for n in names if n != c.name and c.name in n}
         for head in _CATEGORY_HEADS.get(c.name, ()) if not longer else ():
             longer = {n for n in names if n != c.name and n.endswith(head) and n not in _CATEGORY_HEADS}

@@ -63,6 +63,8 @@ class Gazetteer:
                 if not line.startswith("#"):
                     name, code = line.rstrip("\n").split("\t")
                     self.towns[name].append(code)
+                    if name.endswith("苏木乡"):  # the data's 乌兰毛都苏木乡 is written 乌兰毛都苏木
+                        self.towns[name[:-1]].append(code)
 
     @cached_property
     def villages(self):

@@ -80,6 +80,13 @@ def industries():
 
 
 @lru_cache(maxsize=None)
+def transliteration_chars():
+    """Characters of transliterated Mongolian, Uyghur, Kazakh and Tibetan names."""
+    with open(DATA / "transliteration.txt", encoding="utf-8") as f:
+        return frozenset("".join("".join(line.split()) for line in f if not line.startswith("#")))
+
+
+@lru_cache(maxsize=None)
 def industry_synonyms():
     """Industry word → the other name of the same product (土豆 → 马铃薯, 中华蜜蜂 → 中蜂)."""
     return {row["name"]: row["same_as"] for row in _jsonl("industries.jsonl") if row.get("same_as")}

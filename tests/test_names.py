@@ -52,3 +52,27 @@ def test_names_ending_in_he_and_words_that_only_start_like_names():
     people = _names("村里建立乡贤信息库，乡贤陈德和在外经商多年，他和书记林芳和村民一起修路。", "Person")
     assert "陈德和" in people and "林芳" in people
     assert not {"信息库", "林芳和"} & people
+
+
+def test_company_names_with_brand_words_and_descriptors():
+    orgs = _names("2020年，湖北省宜昌市秭归县引进龙头企业湖北屈乡红橙果业有限公司，牵线秭归九畹优选电子商务有限公司"
+                  "与农户签约，成立秭归县橙乡农业服务有限公司。", "Organization")
+    assert {"湖北屈乡红橙果业有限公司", "秭归九畹优选电子商务有限公司", "秭归县橙乡农业服务有限公司"} <= orgs
+    assert not any(o.startswith("龙头企业") for o in orgs)
+    assert "宜昌市企业管理咨询有限公司" in _names("宜昌市企业管理咨询有限公司承办培训。", "Organization")
+
+
+def test_bureaus_centres_and_bank_branches():
+    orgs = _names("2022年，来自秭归县农业农村局的技术员、秭归县柑橘技术推广中心的专家和湖北农商银行秭归支行的客户经理一起进村。"
+                  "秭归县林草局随后跟进。", "Organization")
+    assert {"秭归县柑橘技术推广中心", "湖北农商银行秭归支行", "秭归县林草局"} <= orgs
+    assert not _names("要服从大局，打开新局面，坚持以人民为中心，把产业发展作为中心工作，破解发展困局。", "Organization")
+
+
+def test_transliterated_names_without_chinese_surnames():
+    text = ("2021年，新疆喀什地区疏附县托克扎克镇阿亚克村党支部书记艾则孜·买买提说，村里的杏子卖上了好价钱。"
+            "内蒙古锡林郭勒盟阿巴嘎旗额尔敦高毕苏木巴彦图嘎嘎查党支部书记那仁格日勒介绍，牧民其其格家有200只羊。")
+    people = _names(text, "Person")
+    assert {"艾则孜·买买提", "那仁格日勒"} <= people
+    assert not {"买买提", "那仁"} & people
+    assert not _names("开展“情暖邻里·温暖万家”活动，打造“乐·吉阳”品牌。", "Person")

@@ -109,6 +109,8 @@ def plausible(label, text, start, end):
         if suffix is None or len(name) == len(suffix):
             return False
         generic = rules._GENERIC_PLACE_NAMES
+        if len(name) == len(suffix) + 1 and name[0] in rules._NUMERALS:
+            return False  # 两镇, 三县: a count
         return name not in generic and name[1:] not in generic and name[2:] not in generic \
             and not lexicon.word_tags().get(name[:-len(suffix)], "n").startswith(("v", "d", "p", "c", "r"))  # 完善村
     if label == "Organization":

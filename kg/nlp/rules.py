@@ -104,9 +104,9 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
         if pos - len(word) < floor:
             break
         tag = tags.get(word, "x")
-        if word in stops and word not in keep and not (word in _NAME_COUNTERS and pos - 1 > floor and is_cjk(text[pos - 2])
-                                  and text[pos - 2] not in _NUMERALS):
-            break
+        if word in stops and word not in keep and not (word in verbs and pos == end) \
+                and not (word in _NAME_COUNTERS and pos - 1 > floor and is_cjk(text[pos - 2]) and text[pos - 2] not in _NUMERALS):
+            break  # a name verb right before the head is part of the name (农业服务有限公司)
         if len(word) == 1:
             # Single characters of proper names (黄杜, 东岚) carry unreliable tags: stop only at
             # function characters (and, for organisations, at single-character verbs).
@@ -124,7 +124,7 @@ _NAME_COUNTERS = frozenset("家")
 _NUMERALS = frozenset("0123456789０１２３４５６７８９一二三四五六七八九十百千万两几多数")
 
 # Single-character verbs that do not occur inside organisation names (用好驻村工作队, 建强产业链大党委).
-_SINGLE_VERBS = frozenset("用设落推抓做搞促让给要会能可须需使令靠依按据经到去来入进赴建")
+_SINGLE_VERBS = frozenset("用设落推抓做搞促让给要会能可须需使令靠依按据经到去来入进赴建获系")
 _FUNCTION_CHARS = frozenset("的地得了着过在和与及或并而且把被对向从到于以为由给让使将也都又还就才只再很最更太已曾是有"
                             "这那此其该各每本全某等个名位所座条处次如若")
 
@@ -171,7 +171,8 @@ _GENERIC_PLACE_NAMES = frozenset(
     "签约村 结对村 帮扶村 共建村 联建村 示范社区 试点社区 薄弱社区 基层社区 商住小区 驻村 包村 进村 入村 强村 "
     "兴村 富村 穷村 邻村 各村 村村 一村 二村 新村 老村 本村 外村 整村 全村 淘宝村 产茶村 专业村 产业村 "
     "联村 扶村 驻镇 帮镇 驻乡 包镇 包乡 农业农村 "
-    "明星村 富裕村 模范村 亿元村 千万元村 百万元村 电商村 旅游村 网红村 生态村 卫生村 平安村 法治村 善治村".split())
+    "明星村 富裕村 模范村 亿元村 千万元村 百万元村 电商村 旅游村 网红村 生态村 卫生村 平安村 法治村 善治村 "
+    "嘎查村 牧区嘎查 苏木镇".split())
 
 
 def _place_surface_ok(text, start, end):
@@ -183,7 +184,8 @@ def _place_surface_ok(text, start, end):
     if text[end - 1:end + 1] in _SUFFIX_WORDS:
         return False  # 和县|级, 振兴区|域
     if len(surface) >= 3 and surface[-1] in "省市县区州盟旗镇乡":
-        return True
+        # 浙西南山区 is not 南山区, 闽北山乡 not 北山乡: a direction word runs into the name
+        return not (text[start - 1:start + 1] in _DIRECTION_WORDS)
     if splits_word(text, start) or splits_word(text, end):
         return False
     tags = lexicon.word_tags()
@@ -192,14 +194,20 @@ def _place_surface_ok(text, start, end):
                    for b in range(end, min(len(text), end + 2) + 1) if (a, b) != (start, end) and b - a >= 3)
 
 
+_DIRECTION_WORDS = frozenset("东南 西南 东北 西北 南北 东西 中南 华南 华北 华东 华中 西部 东部 南部 北部 中部 闽北 闽南 闽东 "
+                             "闽西 浙南 浙北 浙西 浙东 苏北 苏南 皖南 皖北 湘西 湘南 鄂西 豫西 陕南 陕北 川西 黔东 桂西 粤北 "
+                             "粤东 粤西 冀南 晋南 晋北 辽西 鲁西 鲁南".split())
 _SUFFIX_WORDS = frozenset("区域 市场 县城 区位 市民 镇街 县级 市级 区级 省级 乡级 镇级 县域 市域 区县 市县 省市 县乡 乡镇".split())
 
 
 @lru_cache(maxsize=1)
 def _place_automaton():
     gaz = gazetteer()
+    tags = lexicon.word_tags()
+    # 林业局, 良种场, 工业园区: township-level units named like the bodies they are, not names
     towns = {t for t in gaz.towns if len(t) >= 3 and t not in _GENERIC_PLACE_NAMES
              and not any(t.endswith(g) for g in ("社区", "办事处"))
+             and not (t[-1] in "局场站所区" and tags.get(t, "ns") not in ("ns", "nr", "nrt", "nz"))
              and not (t[:2] in gaz.by_name or t[:3] in gaz.by_name)}  # 曹县大集镇 is a county + a town
     return _automaton(set(gaz.by_name) | set(gaz.by_short) | towns)
 
@@ -216,6 +224,8 @@ def find_places(text):
         if word not in gaz.by_name and _SUFFIX.match(text, end) and _SUFFIX.match(text, end).group() in (
                 "村", "镇", "乡", "社区", "街道", "居委会"):
             continue  # 响水村, 江西村: a village named like a county, not the county
+        if word not in gaz.by_name and word in gaz.by_short and _starts_known_local_name(text, start, end, gaz):
+            continue  # 巴彦 of 巴彦查干嘎查 is not 巴彦县
         if word in gaz.by_name or word in gaz.by_short:
             options = gaz.by_name.get(word) or gaz.by_short.get(word)
             cand = Candidate(start, end, "Place", options[0].name,
@@ -246,6 +256,15 @@ def find_places(text):
             for i in range(cand.start, cand.end):
                 covered[i] = True
     return sorted(_prefer_local_short_forms(text, found), key=lambda c: c.start)
+
+
+def _starts_known_local_name(text, start, end, gaz):
+    """True when a short form begins a township or village name the gazetteer knows (巴彦查干嘎查)."""
+    m = _SUFFIX.search(text, end, end + 7)
+    if m is None or m.start() == end:
+        return False
+    name = text[start:m.end()]
+    return name in gaz.villages or name in gaz.towns
 
 
 def _prefer_local_short_forms(text, found):
@@ -298,22 +317,33 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
                     and not _inside_generic(text, s_start - gap, s_end):
                 return Candidate(s_start - gap, s_end, "Place", text[s_start - gap:s_end], {"level": level}, "chain")
             break
+    # A name the document has given in full before (额仁宝力格嘎查, then 在额仁宝力格嘎查建设).
+    for name in sorted({c.name for c in ends.values() if c.name.endswith(suffix) and len(c.name) > len(suffix) + 1},
+                       key=len, reverse=True):
+        if text.startswith(name, s_end - len(name)) and s_end - len(name) >= floor:
+            return Candidate(s_end - len(name), s_end, "Place", name, {"level": level}, "same-document")
     # A name the gazetteer knows (longest first), if it starts at a word boundary.
     for length in range(min(6, s_start - floor), 1, -1):
         start = s_start - length
         name = text[start:s_end]
-        if name in known and _stem_ok(name[:-len(suffix)]) and not _inside_generic(text, start, s_end) \
-                and not splits_word(text, start) and (start == floor or not _common_word(name[:-len(suffix)])) \
-                and not any(ch in _FUNCTION_CHARS for ch in name[:-len(suffix)]):
+        stem = name[:-len(suffix)]
+        if name in known and (_stem_ok(stem) or _transliterated(stem)) and not _inside_generic(text, start, s_end) \
+                and not splits_word(text, start) and (start == floor or not _common_word(stem)) \
+                and (not any(ch in _FUNCTION_CHARS for ch in stem) or _transliterated(stem)):
             return Candidate(start, s_end, "Place", name, {"level": level}, "gazetteer")
     # Otherwise a short proper name before the suffix (townships must be known or in a chain:
     # 椰乡, 荔乡 are nicknames).
     if level == "town":
         return None
-    start = name_from if level == "other" else max(name_from, s_start - 4)
+    longest = 8 if level == "other" else 6 if suffix == "嘎查" else 4  # Mongolian names are long: 呼和哈达嘎查
+    start = name_from if level == "other" else max(name_from, s_start - longest)
+    if suffix == "嘎查":  # transliteration characters are not nouns to name_start (呼和哈达)
+        start = s_start
+        while start > floor and s_start - start < longest and text[start - 1] in lexicon.transliteration_chars():
+            start -= 1
     name = text[start:s_end]
     stem = name[:-len(suffix)]
-    if not (2 <= len(stem) <= (8 if level == "other" else 4)) or _inside_generic(text, start, s_end):
+    if not (2 <= len(stem) <= longest) or _inside_generic(text, start, s_end):
         return None
     if splits_word(text, start) or not _stem_ok(stem) or any(_common_word(w) for w in tokens(stem)):
         return None
@@ -323,6 +353,12 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
                                "传统", "民族", "少数", "贫困", "脱贫", "安置", "搬迁", "中心", "星级", "文明")):
         return None
     return Candidate(start, s_end, "Place", name, {"level": level}, "suffix")
+
+
+def _transliterated(stem):
+    """A stem written in transliteration characters only (呼和哈达)."""
+    chars = lexicon.transliteration_chars()
+    return len(stem) >= 2 and all(ch in chars for ch in stem)
 
 
 def _common_word(word, threshold=300):
@@ -489,9 +525,13 @@ def find_organizations(text, places=()):
     people = [c for c in places if c.label == "Person"]
     places = [c for c in places if c.label == "Place"]
     place_at = {c.start: c for c in places}
+    place_end = {c.end: c for c in places}
     tags = lexicon.word_tags()
+    not_org = lexicon.cues("not_organization")
     for h_start, h_end, head in matches:
         kind = heads[head]
+        if any(text.startswith(w, h_end - len(w)) or text.startswith(w, h_start) for w in not_org if head in w):
+            continue  # 新格局, 以人民为中心, 中心工作: words made with a head noun
         if text[h_end:h_end + 1] in ("化", "制", "式") and kind != "party":
             continue
         if (text[h_start:h_end + 1] in tags or text[h_start:h_end + 2] in tags) \
@@ -507,6 +547,8 @@ def find_organizations(text, places=()):
                            and all(is_cjk(ch) and ch not in _FUNCTION_CHARS for ch in text[m[1]:start - 1])), None)
             if parent is not None:
                 start = name_start(text, parent[0], max_chars=18, known=known, nouns_only=True, strict_chars=True)
+        if kind in ("company", "cooperative"):
+            start = _brand_start(text, start, h_start, place_at, place_end)
         if start == h_start and text[h_start - 1:h_start] in CLOSE_QUOTES:
             q = max(text.rfind(q, 0, h_start - 1) for q in OPEN_QUOTES)
             if 0 <= q and h_start - q <= 16:
@@ -537,6 +579,11 @@ def find_organizations(text, places=()):
         has_name = any(start <= c.start and c.end <= h_start for c in places + people) or any(
             start <= o.start and o.end <= h_start for o in out if o.attrs.get("kind") in ("university", "institute"))
         bare = modifier.replace("“", "").replace("”", "")
+        if kind == "government" and _NUMBERED_SLOGAN.match(bare):
+            continue  # 三区一中心: a slogan
+        # a team named for its product is named (马铃薯科技服务团)
+        has_name = has_name or kind in _TEAM_KINDS and any(
+            w in lexicon.industries() and w not in lexicon.industry_kinds() for w in tokens(bare))
         if not modifier or len(bare) < 2 and not has_name or (not has_name and (is_generic(bare, extra=heads) or all(
                 _common_word(w, 200) or w in heads or w in _FUNCTION_CHARS or w in lexicon.cue_set("generic_modifier")
                 for w in tokens(bare)))):
@@ -549,6 +596,45 @@ def find_organizations(text, places=()):
     return out
 
 
+_COMPANY_DESCRIPTORS = ("电商平台", "合作伙伴")
+_COUNTED = re.compile(r"^[一二三四五六七八九十两几多数百千万]+[家个名位支批所座条处户种类项只头]")
+
+
+def _brand_start(text, start, h_start, place_at, place_end):
+    """Where a company's name begins when its brand words are not nouns (新县九里文旅发展有限公司,
+    厦门鹭岛优选供应链有限公司, 砀山县梨都优品电子商务有限公司): at the place just before them, if
+    nothing between is a function word, a count or a verb of the sentence; a descriptor at the start
+    is not part of the name (龙头企业内蒙古科沁牧业有限公司)."""
+    for e in range(start - 1, max(0, start - 7), -1):
+        place = place_end.get(e)
+        if place is None:
+            continue
+        gap = text[e:start]
+        words = tokens(gap)
+        if all(is_cjk(ch) and ch not in _GAP_STOPS for ch in gap) and not _COUNTED.match(gap) and not any(
+                w in lexicon.cue_set("stop_word") or len(w) > 1 and lexicon.word_tags().get(w) in _GAP_STOP_TAGS
+                for w in words):
+            start = place.start
+            while start in place_end:  # 北京平谷苏子峪…: the chain the place ends
+                start = place_end[start].start
+        break
+    # 龙头企业内蒙古科沁牧业有限公司, 枸杞深加工企业中宁县杞乡红生物科技有限公司: what kind of company it is
+    # comes before the name (but 企业管理咨询有限公司 is a name)
+    cut = text.rfind("企业", start, h_start - 4)
+    if cut >= 0 and cut + 2 in place_at:
+        return cut + 2
+    for descriptor in _COMPANY_DESCRIPTORS:
+        if text.startswith(descriptor, start) and h_start - start - len(descriptor) >= 2:
+            return start + len(descriptor)
+    return start
+
+
+# What may not stand between a place and a company's brand words: particles, prepositions, pronouns.
+_GAP_STOPS = frozenset("的地得了着过在和与及或并而且把被对向从到于以为由给让使将也又还就才只再很最更太已曾是有这那此其该各每等个名位所座条处次")
+_GAP_STOP_TAGS = {"p", "c", "u", "uj", "ul", "r", "rr", "rz", "d", "f", "t", "q", "y", "e"}
+
+
+_NUMBERED_SLOGAN = re.compile(r"^[一二三四五六七八九十两双]+[\u4e00-\u9fff]{1,2}[一二三四五六七八九十两双]")
 _ANAPHOR_MODIFIERS = frozenset(["", "该", "这个", "此", "本", "村", "社区", "镇", "乡", "县", "市", "区", "村级"])
 _SHORT_ANAPHOR = re.compile(r"该(所|院|校|公司|合作社|联盟|协会|中心|站|团队)")
 
@@ -706,7 +792,9 @@ def find_programs(text):
                                                      or inner.endswith(_NOT_PROGRAM_ENDINGS)):
             continue  # 一块坚硬的钢铁, 安家, 加速器: figures of speech, not programs
         used_as_program = after.startswith(_USED_AS_PROGRAM) and before[-1:] in ("把", "将", "的", "")
-        if in_lexicon or head or ends_as_program or after_verb or numbered or evolving or used_as_program:
+        # the next item of a list of quoted programs (推出“硒砂瓜积分”“小杂粮积分”)
+        listed = bool(quoted_spans) and quoted_spans[-1][1] == m.start() - len(re.match(r"[、和与及]?", text[m.start() - 1:m.start()]).group())
+        if in_lexicon or head or ends_as_program or after_verb or numbered or evolving or used_as_program or listed:
             out.append(_program(m.start(), m.end(), inner, "quoted", quoted=True, head=head))
             quoted_spans.append((m.start(), m.end()))
         else:
@@ -879,7 +967,71 @@ def find_persons(text):
             if _name_ok(part) and pos not in found:
                 found[pos] = Candidate(pos, pos + len(part), "Person", part, {}, "list")
             pos += len(part) + 1
+    for s, e, hint in _transliterated_names(text):
+        for k in [k for k, c in found.items() if c.start < e and s < c.end]:
+            del found[k]  # a Han-surname reading of part of it (艾力 of 吐尔逊·艾力, 阿木日 of 阿木日哈)
+        found[s] = Candidate(s, e, "Person", text[s:e], {"role_hint": hint} if hint else {}, "transliteration")
     return sorted(found.values(), key=lambda c: c.start)
+
+
+_NAME_DOT = re.compile(r"[·•‧・]")
+_TRANSLIT_CUES = re.compile(r"(作者|通讯员|记者|牧民)\s*[:：]?\s*$")
+
+
+def _transliterated_names(text):
+    """Names transliterated from Mongolian, Uyghur, Kazakh or Tibetan, which have no Chinese
+    surname: written with a middle dot (买买提江·吾斯曼), or of three to eight transliteration
+    characters after a role (党支部书记额尔敦巴雅尔说, 作者：苏日古嘎). Yields (start, end, role)."""
+    chars = lexicon.transliteration_chars()
+    roles = lexicon.cues("person_role")
+    out = []
+    taken = 0
+    for m in _NAME_DOT.finditer(text):
+        if m.start() < taken:
+            continue
+        start = m.start()
+        while start > 0 and m.start() - start < 8 and text[start - 1] in chars:
+            start -= 1
+        end, parts = m.end(), 1
+        while True:
+            stop = end
+            while stop < len(text) and stop - end < 8 and text[stop] in chars:
+                stop += 1
+            if stop - end < 2:
+                break
+            end, parts = stop, parts + 1
+            if not _NAME_DOT.match(text, end):
+                break
+            end += 1
+        end = end if not _NAME_DOT.match(text, end - 1) else end - 1
+        while text[end - 1] in "和与" and end - 1 > m.end() + 1:
+            end -= 1  # 吐尔逊·艾力和村民…
+        if parts >= 2 and m.start() - start >= 2 and text[start - 1:start] not in OPEN_QUOTES:
+            out.append((start, end, _role_before(text, start, roles)))
+            taken = end
+    for i, ch in enumerate(text):
+        if ch not in chars or i < taken or (i > 0 and text[i - 1] in chars):
+            continue
+        role = _role_before(text, i, roles)
+        cue = _TRANSLIT_CUES.search(text, max(0, i - 8), i)
+        if not role and not cue:
+            continue
+        end = i
+        while end < len(text) and end - i < 8 and text[end] in chars:
+            end += 1
+        while end - i > 3 and text[end - 1] in "和与":
+            end -= 1
+        after = text[end:end + 1]
+        if end - i >= 3 and (not after or after in _NAME_BOUNDARY or text.startswith(lexicon.cues("speech_after_name"), end)) \
+                and lexicon.word_frequency(text[i:end]) == 0 and not _NAME_DOT.match(text, end):
+            out.append((i, end, role or cue.group(1)))
+            taken = end
+    return out
+
+
+def _role_before(text, pos, roles):
+    """The role word that ends right before ``pos`` (书记 in 党支部书记额尔敦巴雅尔), or None."""
+    return next((r for r in roles if text.startswith(r, pos - len(r))), None)
 
 
 def _left_boundary_ok(text, s):
