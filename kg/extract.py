@@ -190,8 +190,8 @@ def _salient_industries(cands, relations, text):
 
     def salient(n):
         kind = kinds.get(n)
-        if kind == "channel":  # 电商 sells the product the article is about, unless it is the 产业 itself
-            return n in sector_marked
+        if kind in ("channel", "tourism"):  # 电商 sells the product the article is about, 茶旅融合 blends it
+            return n in sector_marked  # with tourism, unless it is the 产业 itself
         if kind == "service":  # 民宿, 研学 listed among a village's tourism offers
             return n in sector_marked or counts[n] >= 3
         if kind == "sector":  # 乡村旅游 is named as a sector even in passing
@@ -211,7 +211,7 @@ _CATEGORY_HEADS = {"茶叶": ("茶",), "茶": ("茶",), "大米": ("米", "稻")
 def _canonical_industries(cands):
     """An industry named in short inside a longer name (龙虾 in 龙虾养殖产业链党委) is the document's
     one industry that contains it (小龙虾); a category word (茶叶, 大米) is the document's one
-    specific product of that category (白茶, 五常大米); a tourism blend (茶旅, 农文旅) is the
+    specific product of that category (白茶, 五常大米, not when it has two: 松阳银猴, 惠明茶); a tourism blend (茶旅, 农文旅) is the
     document's tourism sector (乡村旅游); two names of one product (中华蜜蜂, 中蜂) are the one the
     document uses more, and so are a fresh product and its product (鲜桃, 大桃)."""
     inds = [c for c in cands if c.label == "Industry"]
@@ -228,13 +228,16 @@ def _canonical_industries(cands):
         if len(same) == 1:
             c.name = same.pop()
             continue
+        sectors = {n for n in names if kinds.get(n) == "sector"}
+        if kinds.get(c.name) == "tourism" and len(sectors) == 1:
+            c.name = sectors.pop()  # 茶旅, 茶旅融合 → the document's 乡村旅游
+            continue
         longer = {n for n in names if n != c.name and c.name in n}
         for head in _CATEGORY_HEADS.get(c.name, ()) if not longer else ():
-            longer = {n for n in names if n != c.name and n.endswith(head) and n not in _CATEGORY_HEADS}
+            longer = {n for n in names if n != c.name and n not in _CATEGORY_HEADS
+                      and (n.endswith(head) or lexicon.industry_categories().get(n) == head)}
             if longer:
                 break
-        if not longer and kinds.get(c.name) == "tourism":
-            longer = {n for n in names if kinds.get(n) == "sector"}
         if len(longer) == 1:
             c.name = longer.pop()
     return cands
@@ -244,10 +247,13 @@ _PLAIN_MODIFIERS = frozenset("优质 特色 有机 绿色 生态 新鲜 精品 �
                              "高山 野生 特产 农家 山区 原生态 当地 本土 新品种 品种 良种 鲜果 果园 基地".split())
 
 
+_SEASONS = ("反季节", "冬季", "春季", "夏季", "秋季", "冬早", "早春", "冬春", "秋冬")
+
+
 def _varietal_industries(cands, text):
-    """A product the document always writes after the same name is a variety of its own:
-    红心猕猴桃, 苍溪雪梨 (a county), 五常大米, 武夷岩茶. A product also written bare or after other
-    words (根子荔枝 and 荔枝) keeps its bare name."""
+    """A product the document always writes after the same name or season is a variety of its own:
+    红心猕猴桃, 苍溪雪梨 (a county), 五常大米, 武夷岩茶, 冬季马铃薯. A product also written bare or after
+    other words (根子荔枝 and 荔枝) keeps its bare name."""
     places = {c.end: c for c in cands if c.label == "Place"
               and c.attrs.get("level") in ("province", "city", "county") and text[c.start:c.end] != c.name}
     tags, kinds = lexicon.word_tags(), lexicon.industry_kinds()
@@ -261,8 +267,9 @@ def _varietal_industries(cands, text):
         for c in group:
             place = places.get(c.start)
             by_place |= place is not None
-            word = text[place.start:c.start] if place else word_before(text, c.start, max_len=4)
-            if not place and (len(word) < 2 or tags.get(word) not in ("n", "ns", "nz")
+            season = next((w for w in _SEASONS if text.startswith(w, c.start - len(w))), None)
+            word = text[place.start:c.start] if place else season or word_before(text, c.start, max_len=4)
+            if not place and not season and (len(word) < 2 or tags.get(word) not in ("n", "ns", "nz")
                               or word in _PLAIN_MODIFIERS or word in lexicon.industries() or is_generic(word)):
                 word = None
             modifiers.add(word)

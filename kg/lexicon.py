@@ -93,6 +93,12 @@ def industry_synonyms():
 
 
 @lru_cache(maxsize=None)
+def industry_categories():
+    """Product → the category word it is a kind of, where its name does not say so (松阳银猴 → 茶)."""
+    return {row["name"]: row["category"] for row in _jsonl("industries.jsonl") if row.get("category")}
+
+
+@lru_cache(maxsize=None)
 def industry_kinds():
     """Industry word → its kind when it is not a plain product: ``channel`` (电商: a way of selling
     a product), ``service`` (民宿, 研学: parts of a tourism sector), ``sector`` (乡村旅游), ``tourism``

@@ -70,3 +70,23 @@ def test_two_names_of_one_product_are_one_industry():
             "合作社还请专家讲授中华蜜蜂养殖技术。")
     found = industries(text)
     assert "中蜂" in found and "中华蜜蜂" not in found
+
+
+def test_named_teas_keep_their_place_and_do_not_collapse_the_category():
+    text = ("2022年，浙江省丽水市遂昌县茶叶产业党建联盟推广开化龙顶和惠明茶的标准化加工，开化龙顶产量增长两成，"
+            "惠明茶销售额突破1亿元，全县茶叶面积达到12万亩，茶叶产业成为富民产业。")
+    assert {"茶叶", "惠明茶"} <= industries(text)
+
+
+def test_a_product_always_named_with_its_season_is_a_variety():
+    text = ("2021年，云南省德宏州陇川县依托专家工作站在冬闲田里发展冬季马铃薯，成立冬季马铃薯专业合作社，"
+            "冬季马铃薯种植面积达到3万亩。")
+    found = industries(text)
+    assert "冬季马铃薯" in found and "马铃薯" not in found and "冬闲田" not in found
+
+
+def test_an_unknown_product_marked_as_an_industry():
+    text = "2020年，江苏省徐州市睢宁县沙集镇的家具产业年网络销售额超过百亿元，农户种植的花卉也上了网。"
+    found = industries(text)
+    assert "家具" in found and "农户" not in found
+    assert not industries("推动区域产业升级，谋划产业项目，把小茶叶做成共富大产业。") - {"茶叶"}

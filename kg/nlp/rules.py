@@ -1059,13 +1059,15 @@ def _industry_automaton():
     return _automaton(lexicon.industries())
 
 
-_INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培)")
+_INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培|产业(?!链|园|带|集群|联盟|党|协会|基地|示范|港|项目|升级|结构|布局|政策|工人))")
 _GENERIC_INDUSTRY = frozenset(
     "特色 主导 传统 新兴 优势 农业 乡村 现代 高效 生态 富民 支柱 重点 绿色 数字 集体 村级 新型 未来 战略性 "
     "相关 各类 本土 地方 当地 全 上下游 一二三 第一 第二 第三 二三 特色农业 现代农业 高效农业 热带农业 热带高效农业 "
     "主导产业 新业态 融合 产业 农村 县域 村集体 文化 科技 服务 工业 农 经济 发展 优势特色 特色优势 规模 "
     "多元 配套 关联 循环 低空 海洋 健康 养老 有机 标准化 规模化 集约化 机械化 设施 立体 林下 套种 间作 "
-    "科学 优质 精品 高产 大户".split())
+    "科学 优质 精品 高产 大户 朝阳 夕阳 当家 美丽 幸福 致富 增收 百亿 千亿 新型 首位 龙头 优质高效 农村电商 "
+    "两大 三大 四大 五大 六大 这一 该 全链条 全产业".split())
+_NOT_PRODUCT_ENDINGS = ("户", "民", "农", "田", "地", "员", "部", "社", "场", "区", "棚", "园")
 # A product joined to what is done with it names one sector: 小麦制种; 毛竹加工 only as X加工产业
 # or X加工等产业 (月柿加工 alone is the 月柿 industry).
 _INDUSTRY_COMPOUND = re.compile(r"制种|加工(?=(?:等\w{0,3})?产业)")
@@ -1079,9 +1081,15 @@ def find_industries(text, places=()):
     for c in places:
         for i in range(c.start, c.end):
             in_place[i] = True
+    place_spans = [(c.start, c.end) for c in places]
+    brands = lexicon.industry_categories()
     out, last_end = {}, 0
     for start, end, word in find_longest(_industry_automaton(), text):
-        if any(in_place[start:end]) or start < last_end:
+        if start < last_end or word.endswith("红") and text[end:end + 1] in "色军旗星":
+            continue  # 遵义红色文化 is not 遵义红 tea
+        # a product named with its place (松阳银猴, 湄潭翠芽) holds the place; others stay out of places
+        if any(in_place[start:end]) and not (word in brands and all(
+                start <= s and e <= end for s, e in place_spans if s < end and start < e)):
             continue
         m = _INDUSTRY_COMPOUND.match(text, end)
         if m and lexicon.industry_kinds().get(word) is None:
@@ -1112,6 +1120,13 @@ def find_industries(text, places=()):
         stem = text[start:m.start()]
         if len(stem) < 2 or any(lexicon.word_tags().get(w) in ("s", "f", "r") for w in tokens(stem)):
             continue  # 村里种植, 当地养殖
+        if stem in lexicon.cue_set("person_role") or stem.endswith(_NOT_PRODUCT_ENDINGS):
+            continue  # 农户种植, 大户养殖, 冬闲田种植: who grows, and where, not what
+        if m.group(1) == "产业" and (splits_word(text, start) or stem[-1] in "大小强新好优"
+                                     or lexicon.word_frequency(stem) >= 2000):
+            continue  # 共富大产业, 区域产业: an unknown X of X产业 is a product's own word
+        if any(c.end == m.start() and c.source == "lexicon" for c in out.values()):
+            continue  # 查干|肉牛养殖: the known product is the industry
         if any(s <= start < c.end for s, c in out.items()):
             continue
         if stem in gazetteer().by_short or stem in gazetteer().by_name:
