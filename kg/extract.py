@@ -16,7 +16,7 @@ from .io import InputError, list_corpus, read_file, read_text
 from .nlp import load_pipeline
 from .nlp.components import sentences as doc_sentences
 from . import lexicon
-from .nlp.rules import Candidate, byline_persons, is_generic, word_before
+from .nlp.rules import SEASONS, Candidate, byline_persons, is_generic, word_before
 from .relations import Relation, extract_relations, located_in, place_mention_rank
 
 ENTITY_TYPES = ("Place", "Organization", "Program", "Person", "Industry")
@@ -247,9 +247,6 @@ _PLAIN_MODIFIERS = frozenset("优质 特色 有机 绿色 生态 新鲜 精品 �
                              "高山 野生 特产 农家 山区 原生态 当地 本土 新品种 品种 良种 鲜果 果园 基地".split())
 
 
-_SEASONS = ("反季节", "冬季", "春季", "夏季", "秋季", "冬早", "早春", "冬春", "秋冬")
-
-
 def _varietal_industries(cands, text):
     """A product the document always writes after the same name or season is a variety of its own:
     红心猕猴桃, 苍溪雪梨 (a county), 五常大米, 武夷岩茶, 冬季马铃薯. A product also written bare or after
@@ -267,7 +264,7 @@ def _varietal_industries(cands, text):
         for c in group:
             place = places.get(c.start)
             by_place |= place is not None
-            season = next((w for w in _SEASONS if text.startswith(w, c.start - len(w))), None)
+            season = next((w for w in SEASONS if text.startswith(w, c.start - len(w))), None)
             word = text[place.start:c.start] if place else season or word_before(text, c.start, max_len=4)
             if not place and not season and (len(word) < 2 or tags.get(word) not in ("n", "ns", "nz")
                               or word in _PLAIN_MODIFIERS or word in lexicon.industries() or is_generic(word)):

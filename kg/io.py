@@ -204,10 +204,13 @@ _JUNK_LINE = re.compile(
     r"[-—–·\s]*\d{1,4}[-—–·\s]*"                      # page numbers: 12, - 12 -, —12—
     r"|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?"
     r"|(?:当前位置[:：]?\s*)?首页\s*[>＞»›/].*"        # breadcrumbs
-    r"|(?:责任编辑|编辑|审核|校对|监制|来源于|分享到|扫一扫|打印本页|关闭窗口|上一篇|下一篇|相关阅读|相关新闻)[:：].*"
+    r"|(?:责任编辑|编辑|审核|校对|监制|来源于|分享到|扫一扫|打印本页|关闭窗口|上一篇|下一篇|相关阅读|相关新闻"
+    r"|浏览次数|浏览量|点击数|点击量|阅读量|阅读数|字号|字体)[:：].*"
     r"|(?:分享到|扫一扫在手机打开当前页|【\s*打印\s*】.*|【\s*关闭\s*】.*|【\s*字体.*|返回顶部|网站地图|版权所有.*|.*ICP备.*|.*公网安备.*)"
     r")\s*$", re.M)
 
+# Page counters inside a line of a web page's article head (作者：… 浏览次数：892 字号：大 中 小).
+_JUNK_INLINE = re.compile(r"(?:浏览次数|浏览量|点击数|点击量|阅读量|阅读数|阅读次数)\s*[:：]\s*\d*|字号\s*[:：]\s*(?:[大中小]\s*)*")
 _PAGE_NUMBER = re.compile(r"^[ \t\u3000]*(?:[-—–·]\s*)?\d{1,4}(?:\s*[-—–·])?[ \t\u3000]*$|^[ \t\u3000]*第\s*\d+\s*页.*$", re.M)
 _TERMINAL = "。！？!?；;…”’」』）)】》"
 _HEADING_START = re.compile(r"^\s*(?:#|■|●|◆|▲|\*\*|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\([一二三四五六七八九十\d]+\)|\d+[、.．]\s|[①②③④⑤⑥⑦⑧⑨⑩]|作者|来源|文／|文/|\|)")
@@ -278,6 +281,7 @@ class _Edit:
 
 def _strip_html(edit):
     edit.delete([m.span() for m in _HTML_DROP.finditer(edit.text)])
+    edit.delete(_outside_main_content(edit.text))
     spans = []
     for m in _HTML_TAG.finditer(edit.text):
         spans.append((m.start(), m.end(), "\n\n" if _HTML_BLOCK.match(m.group()) else ""))
@@ -288,6 +292,63 @@ def _strip_html(edit):
         if value != m.group():
             spans.append((m.start(), m.end(), value))
     edit.replace(spans)
+
+
+_TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)\s*>")
+_CONTAINERS = frozenset("div article section main td table tbody body center".split())
+_VOID = frozenset("br hr img input meta link area base col embed source track wbr param".split())
+_SENTENCE_END = re.compile(r"[。！？]")
+_SITE_SUFFIX = re.compile(r"\s*(?:_|\||-|—|－)\s*[^_|]{0,30}(?:网|频道|平台|政府|门户|中心|在线|日报|官网)[^<]{0,40}(?=</title)", re.I)
+
+
+def _outside_main_content(text):
+    """Spans of a web page outside its article: everything but the page's heading (its last <h1>
+    before the article, else its <title> without the site's name) and the smallest block that
+    holds most of the page's sentences. Menus, link lists, sidebars and footers go with them."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    if len(ends) < 3:
+        return []
+    stack, blocks, headings, title = [], [], [], None
+    for m in _TAG_NAME.finditer(text):
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _VOID or selfclosing:
+            continue
+        if not closing:
+            stack.append((name, m.start(), m.end()))
+            continue
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][0] == name:
+                _, start, inner = stack[depth]
+                del stack[depth:]
+                if name in _CONTAINERS:
+                    blocks.append((start, m.end()))
+                elif name == "h1":
+                    headings.append((start, m.end()))
+                elif name == "title":
+                    title = (start, m.end())
+                break
+    import bisect
+    need = 0.7 * len(ends)
+    held = [(b, bisect.bisect_left(ends, b[1]) - bisect.bisect_left(ends, b[0])) for b in blocks]
+    main = min((b for b, n in held if n >= need), key=lambda b: b[1] - b[0], default=None)
+    if main is None:
+        return []
+    keep = [main]
+    heading = next((h for h in reversed(headings) if h[1] <= main[0]), None)
+    if heading is not None:
+        keep.insert(0, (heading[0], main[1]))  # the heading, the byline after it, the article
+        keep = keep[:1]
+    elif title is not None:
+        suffix = _SITE_SUFFIX.search(text, title[0], title[1])
+        keep.insert(0, (title[0], suffix.start() if suffix else title[1]))
+    spans, pos = [], 0
+    for start, end in keep:
+        if start > pos:
+            spans.append((pos, start))
+        pos = max(pos, end)
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return spans
 
 
 def _rejoin_spans(text):
@@ -385,6 +446,7 @@ def normalise(text, is_html=False):
         _strip_html(edit)
     edit.delete(_running_header_spans(edit.text))
     edit.delete([m.span() for m in _JUNK_LINE.finditer(edit.text) if m.end() > m.start()])
+    edit.delete([m.span() for m in _JUNK_INLINE.finditer(edit.text)])
     edit.delete(_rejoin_spans(edit.text))
     edit.delete(_unwrap_spans(edit.text))
     folded = "".join(_fold_char(ch) for ch in edit.text)
@@ -448,9 +510,12 @@ def split_articles(doc):
     """Split a document into articles at bylines (■ unit lines, 作者：…) and top-level headings."""
     text = doc.norm
     starts = {}  # norm start -> (title, byline)
+    byline_lines = [m.start() for m in _BYLINE.finditer(text) if m.group("unit") or m.group("author")]
     for m in _BYLINE.finditer(text):
-        byline = re.split(r"\s{2,}|\u3000|发布时间|时间[:：]|日期[:：]|【", (m.group("unit") or m.group("author") or m.group("name")).strip())[0].strip()
         prev = _previous_line(text, m.start())
+        if prev and any(prev[0] - 1 <= b < prev[1] for b in byline_lines):
+            continue  # 来源：… then 作者：…: one byline on two lines
+        byline = re.split(r"\s{2,}|\u3000|发布时间|时间[:：]|日期[:：]|【", (m.group("unit") or m.group("author") or m.group("name")).strip())[0].strip()
         if m.group("name") and not (prev and _looks_like_title(text[prev[0]:prev[1]]) and _person_line(byline)):
             continue  # a bare line of names counts only right under a title
         if prev and len(text[prev[0]:prev[1]].strip()) <= 80:

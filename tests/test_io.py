@@ -141,3 +141,31 @@ def test_lists_of_short_lines_are_not_taken_for_wrapped_text():
     links = "\n".join(["福鼎市点头镇白茶产业链党委成立", "霞浦县海带产业党建联盟签约共建", "寿宁县下党乡推行积分制管理",
                        "柘荣县太子参产业链党委揭牌运行", "周宁县礼门乡推行红色物业试点", "屏南县四坪村文创团队入驻"])
     assert read_text(links, name="p.txt").norm.count("\n") == 5
+
+
+PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>平和：“蜜柚书记”带富一方_乡村振兴_平和新闻网</title></head><body>
+<div class="top"><a href="/">首页</a> | <a href="/news">新闻中心</a> | <a href="/gov">平和县人民政府</a></div>
+<ul class="nav"><li><a href="/a">福州市委组织部召开会议</a></li><li><a href="/b">厦门市思明区开展活动</a></li></ul>
+<div class="main"><div class="article">
+<h1>平和：“蜜柚书记”带富一方</h1>
+<div class="info"><span>来源：平和县融媒体中心</span><br><span>作者：林晓峰</span><span>浏览次数：892</span></div>
+<div class="body"><p>2021年，福建省漳州市平和县在全县推行“蜜柚书记”机制，由村党支部书记牵头组建蜜柚专业合作社。</p>
+<p>坂仔镇心田村党支部书记黄志明说，合作社统一品牌、统一销售，蜜柚收购价每斤提高了三毛钱。</p>
+<p>目前，全县已有86个村推行这一机制，带动果农增收。</p></div>
+</div><div class="side"><h3>热点排行</h3><a href="/c">南靖县土楼旅游火爆</a><a href="/d">华安县推行积分制</a></div></div>
+<div class="footer">友情链接：<a href="#">漳州新闻网</a> 版权所有 平和县融媒体中心</div></body></html>"""
+
+
+def test_a_web_page_keeps_its_article_and_drops_menus_lists_and_footer():
+    doc = read_text(PAGE, name="p.html", is_html=True)
+    assert "推行“蜜柚书记”机制" in doc.norm and "坂仔镇心田村党支部书记黄志明说" in doc.norm
+    for junk in ("新闻中心", "福州市委组织部", "热点排行", "南靖县", "华安县", "友情链接", "浏览次数", "平和新闻网"):
+        assert junk not in doc.norm, junk
+    assert [(a.title, a.byline) for a in doc.articles] == [("平和：“蜜柚书记”带富一方", "平和县融媒体中心")]
+    from kg.extract import extract_document
+    rec = extract_document(doc)
+    assert "林晓峰" in {e["name"] for e in rec["entities"] if e["type"] == "Person"}  # 作者： on its own line
+    for ent in rec["entities"]:
+        for m in ent["mentions"]:
+            assert PAGE[m["start"]:m["end"]] == m["text"]

@@ -506,7 +506,7 @@ def _head_automaton():
     return _automaton(lexicon.org_heads())
 
 
-_COORD_TAIL = re.compile(r"等\s*[\d一二三四五六七八九十两百]*\s*[个家支所座]?$")
+_COORD_TAIL = re.compile(r"等\s*[\d一二三四五六七八九十两百]*\s*[个家支所座]?$|(?<=[镇乡村区县])[\d一二三四五六七八九十两]+\s*[个家支所座]$")
 _TEAM_KINDS = {"team"}
 
 
@@ -543,7 +543,7 @@ def find_organizations(text, places=()):
                            keep=_DISCIPLINE_VERBS if learned else frozenset())
         if learned and text[start - 1:start] == "与":
             # 南开大学旅游与服务学院: a discipline joined by 与 inside a college of a university
-            parent = next((m for m in matches if start - 6 <= m[1] < start - 2 and heads[m[2]] in ("university", "institute")
+            parent = next((m for m in matches if start - 6 <= m[1] <= start - 2 and heads[m[2]] in ("university", "institute")
                            and all(is_cjk(ch) and ch not in _FUNCTION_CHARS for ch in text[m[1]:start - 1])), None)
             if parent is not None:
                 start = name_start(text, parent[0], max_chars=18, known=known, nouns_only=True, strict_chars=True)
@@ -665,6 +665,10 @@ def _full_admin(text, place):
     return text[place.end - 1:place.end] in "省市县区州盟旗镇乡村" or text[place.start:place.end].endswith(("街道", "社区"))
 
 
+# Seasons that name varieties (冬季马铃薯, 冬早蔬菜) and may lead a list item.
+SEASONS = ("反季节", "冬季", "春季", "夏季", "秋季", "冬早", "早春", "冬春", "秋冬")
+
+
 def _list_items(text, end, known=None):
     """Items of a 、-separated list ending at ``end`` (the first item's start found by name_start)."""
     items = []
@@ -672,7 +676,7 @@ def _list_items(text, end, known=None):
     while True:
         sep = max(text.rfind("、", 0, pos), text.rfind("和", max(0, pos - 12), pos),
                   text.rfind("及", max(0, pos - 12), pos), text.rfind("与", max(0, pos - 12), pos))
-        item_start = name_start(text, pos, max_chars=12, known=known)
+        item_start = name_start(text, pos, max_chars=12, known=known, verbs=_NAME_VERBS | frozenset(SEASONS))
         if sep >= 0 and sep + 1 >= item_start - 0 and sep + 1 < pos and sep >= pos - 12:
             items.append((sep + 1, pos))
             pos = sep
@@ -883,7 +887,7 @@ def _person_patterns():
         "list_before_title": re.compile(
             f"(?P<names>{surname}[\u4e00-\u9fff]{{1,2}}(?:、{surname}[\u4e00-\u9fff]{{1,2}})+)(?:院士|教授|同志|研究员|博士|等)"),
         "comrade": re.compile(f"(?P<name>{surname}[\u4e00-\u9fff]{{1,2}})同志"),
-        "reporter": re.compile(f"(?:本报讯|通讯员|记者|作者|文/|文／)\\s*[(（]?\\s*(?P<name>{surname}[\u4e00-\u9fff]{{1,2}})\\s*[)）\\s]"),
+        "reporter": re.compile(f"(?:本报讯|通讯员|记者|作者|文/|文／)\\s*[:：]?\\s*[(（]?\\s*(?P<name>{surname}[\u4e00-\u9fff]{{1,2}})\\s*[)）\\s，,]"),
     }
 
 
@@ -1047,9 +1051,10 @@ def byline_persons(byline):
     """People named in a byline (作者：杨铭; 刘子璇 梁沛沛), none for a unit (中共…委组织部)."""
     if not byline or any(h in byline for h in ("委", "部", "局", "报", "社", "中心", "办")):
         return []
-    names = re.findall(r"[\u4e00-\u9fff]{2,3}", re.sub(r"^(作者|文|撰稿|通讯员|记者)\s*[:：/／]?", "", byline))
+    words = re.findall(r"[\u4e00-\u9fff·]+", re.sub(r"^(作者|文|撰稿|通讯员|记者)\s*[:：/／]?", "", byline))
     surnames = lexicon.surnames()
-    return [n for n in names if (n[0] in surnames or n[:2] in surnames) and _name_ok(n)]
+    return [n for n in words if len(n) <= 3 and (n[0] in surnames or n[:2] in surnames) and _name_ok(n)
+            or 3 <= len(n) <= 12 and all(ch in lexicon.transliteration_chars() or ch == "·" for ch in n)]
 
 
 # ---------------------------------------------------------------- industries
