@@ -368,6 +368,54 @@ def _rejoin_spans(text):
     return spans
 
 
+_MENU_ITEM = re.compile(r"^[ \t\u3000]*[^\s。，；：:,;！？!?、“”\"]{1,8}[ \t\u3000]*$")
+_LINK_BAR = re.compile(r"^[^\n。，；]*?(?:[^\s|｜/>»]{1,12}\s*[|｜/>»]\s*){3,}[^\n。，；]*$", re.M)
+
+
+def _menu_spans(text):
+    """Spans of a page's navigation written out as text: runs of four or more short lines with no
+    sentence punctuation (首页 / 新闻中心 / 乡镇动态 …), and bars of links (首页 | 要闻 | 党建 | 视频)."""
+    spans, run = [], []
+    for m in re.finditer(r"[^\n]*\n?", text):
+        line = m.group().rstrip("\n")
+        if not line.strip():
+            continue
+        if _MENU_ITEM.match(line):
+            run.append((m.start(), m.start() + len(line)))
+            continue
+        spans += _menu_run(text, run)
+        run = []
+    spans += _menu_run(text, run)
+    spans += [m.span() for m in _LINK_BAR.finditer(text)]
+    return sorted(set(spans))
+
+
+_SENTENCE_LINE = re.compile(r"[。！？!?][”’」』）)]?\s*$|[。！？][^\n]{8,}")
+_KEPT_TAIL_LINE = re.compile(r"^\s*(?:[（(].*[）)]|(?:作者|来源|供稿|通讯员|撰稿|单位)\s*[:：/].*)\s*$")
+
+
+def _trailing_list_spans(text):
+    """Spans of what follows a page's last sentence when it is a list of three or more lines without
+    a sentence among them (related news, 热点排行, 主办单位 …); an author line in brackets stays."""
+    lines = [m for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    last = max((i for i, m in enumerate(lines) if _SENTENCE_LINE.search(m.group())), default=None)
+    if last is None or len(lines) - last - 1 < 3:
+        return []
+    return [m.span() for m in lines[last + 1:] if not _KEPT_TAIL_LINE.match(m.group())]
+
+
+_NAV_WORDS = frozenset("首页 主页 网站首页 新闻中心 新闻 要闻 视频 图片 专题 专题专栏 政务公开 互动 登录 注册 手机版 "
+                       "联系我们 网站地图 返回顶部 通知公告 工作动态 English 无障碍".split())
+
+
+def _menu_run(text, run):
+    """A run of short lines is a menu when it is four lines or more and names a page of the site
+    (首页, 新闻中心 …); a journal's table of contents (市委组织部 …) is not."""
+    if len(run) >= 4 and any(text[s:e].strip() in _NAV_WORDS for s, e in run):
+        return run
+    return []
+
+
 def _running_header_spans(text):
     """Spans of running headers and footers (a report's title repeated at every page break of a
     PDF): a line next to a page number that the text has more than once. Its first occurrence
@@ -385,6 +433,17 @@ def _running_header_spans(text):
             continue
         spans.update(every if every[0] in places else every[1:])
     return sorted(spans)
+
+
+def _merge_spans(spans):
+    """Sorted spans with overlaps joined (what :meth:`_Edit.delete` needs)."""
+    out = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _line_after(text, pos):
@@ -445,8 +504,10 @@ def normalise(text, is_html=False):
     if is_html:
         _strip_html(edit)
     edit.delete(_running_header_spans(edit.text))
+    edit.delete(_merge_spans(_menu_spans(edit.text)))
     edit.delete([m.span() for m in _JUNK_LINE.finditer(edit.text) if m.end() > m.start()])
     edit.delete([m.span() for m in _JUNK_INLINE.finditer(edit.text)])
+    edit.delete(_trailing_list_spans(edit.text))
     edit.delete(_rejoin_spans(edit.text))
     edit.delete(_unwrap_spans(edit.text))
     folded = "".join(_fold_char(ch) for ch in edit.text)

@@ -169,3 +169,28 @@ def test_a_web_page_keeps_its_article_and_drops_menus_lists_and_footer():
     for ent in rec["entities"]:
         for m in ent["mentions"]:
             assert PAGE[m["start"]:m["end"]] == m["text"]
+
+
+COPIED_PAGE = """首页
+新闻中心
+本地要闻
+乡镇动态
+视频
+南靖：土楼脚下的“红色议事厅”
+来源：南靖县融媒体中心  发布时间：2023-05-06
+2022年，福建省漳州市南靖县书洋镇在塔下村推行“红色议事厅”，村里的大事小情由党员和村民代表一起商量。
+塔下村党支部书记张明辉说，议事厅开办以来，村民提出的68条建议已办结61条。
+（作者：林晓峰）
+热点排行
+华安县仙都镇推行积分制管理
+平和县坂仔镇蜜柚喜获丰收
+长泰区岩溪镇举办党员培训班
+"""
+
+
+def test_a_copied_web_page_loses_its_menu_and_the_lists_after_the_article():
+    norm = read_text(COPIED_PAGE, name="c.txt").norm
+    assert "书洋镇在塔下村推行“红色议事厅”" in norm and "（作者：林晓峰）" in norm
+    for junk in ("新闻中心", "乡镇动态", "热点排行", "华安县", "坂仔镇", "岩溪镇"):
+        assert junk not in norm, junk
+    assert "南靖：土楼脚下的“红色议事厅”" in norm  # the title stays
