@@ -315,6 +315,10 @@ def _adoption(subject, prog, sent, text, rule, article_year, extra_event=None):
 _PILOT_PLACES = re.compile(r"在((?:[^，。；在]{2,12}?[、和及与]?){1,6}?)(?:先行先试|开展试点|进行试点|试点|试行|率先推行|推行|推开|铺开)")
 
 
+_BROUGHT_TO = re.compile(r"^[”\"]?(?:[^，。；,;]{0,6}?)(?:引入|引进到|引进|推广到|推广至|复制到|带到|落地)")
+_TIME_ONLY = re.compile(r"^\s*(?:\d{4}年(?:以来|起|后|底|初)?|近年来|目前|此后|随后|后来|如今)?\s*[“\"]?$")
+
+
 def _adopts(text, sent, home_place, article_year):
     """Who adopts which program: the subject of an adoption verb before the program (2019年，X县推行
     “P”), the article's place when the sentence has no subject, the places where a program is piloted
@@ -325,21 +329,26 @@ def _adopts(text, sent, home_place, article_year):
     places = [c for c in sent.mentions if c.label == "Place"]
     for prog in progs:
         window = text[max(sent.start, prog.start - 30):prog.start]
+        brought = _BROUGHT_TO.match(text[prog.end:sent.end])
         if re.search(verbs, window) or re.search(verbs, text[prog.end:prog.end + 6]):
             subject = _subject_before(text, sent, prog.start, "adopt_verb")
             rule = "subject-verb-program"
             if subject is None and home_place is not None and (
                     re.search(verbs, text[max(sent.start, prog.start - 12):prog.start])
-                    or re.search(verbs, text[prog.end:prog.end + 6])):
+                    or re.search(verbs, text[prog.end:prog.end + 6]) and not brought):
                 subject, rule = home_place, "article-subject"
             if subject is not None:
                 subject = _formula_lead(subject, prog, sent)
-                out.append(_adoption(_place_of_branch(subject, sent, prog), prog, sent, text, rule, article_year))
+                # the body the text names adopts (柑园村党支部推行“积分制”); kg.diffusion counts it for its place
+                out.append(_adoption(subject, prog, sent, text, rule, article_year))
         # 把“P”引入/推广到/引进 C镇: the place the program is brought to adopts it.
-        m = re.match(r"^[”\"]?(?:[^，。；]{0,6}?)(?:引入|引进到|引进|推广到|推广至|复制到|带到|落地)", text[prog.end:sent.end])
-        if m and text[max(sent.start, prog.start - 2):prog.start].endswith(("把", "将")):
+        m = brought
+        clause = re.split(r"[，。；,;：:]", text[sent.start:prog.start])[-1]
+        # … 把“P”推广到C镇, or “P”模式先后复制推广到C县、D县 (the program is what the clause is about)
+        if m and (clause.endswith(("把", "将")) or not clause.strip("“”\" ") or _TIME_ONLY.match(clause)):
             pos = prog.end + m.end()
-            for p in _top_of_chains([p for p in places if 0 <= p.start - pos <= 12]):
+            stop = re.search(r"[，。；,;]|$", text[pos:sent.end]).start() + pos  # the list of places it reached
+            for p in _top_of_chains([p for p in places if 0 <= p.start - pos <= 12 or pos <= p.start and p.end <= stop]):
                 out.append(_adoption(p, prog, sent, text, "brought-to", article_year, "推广"))
         # “P”…2020年被泰和县借鉴: the place after 被 adopts, in the year just before 被.
         for pm in re.finditer(r"被", text[prog.end:sent.end]):
@@ -386,16 +395,9 @@ def _formula_lead(subject, prog, sent):
     return led[-1] if led else subject
 
 
-_PARTY_LED_FORMULA = re.compile(r"^[^+]*(?:支部|党总支|党委|党组织|联盟)\+")
-
-
-def _place_of_branch(agent, sent, prog=None):
-    """A village's or town's own party branch adopts on behalf of the place (柑园村党支部 → 柑园村):
-    the place is the unit of diffusion; but a formula the branch itself heads (“党支部+合作社+农户”)
-    is the branch's own way of working."""
+def _place_of_branch(agent, sent):
+    """A village's or town's own party branch partners on behalf of the place (柑园村党支部 → 柑园村)."""
     if agent.label != "Organization" or not _BRANCH.search(agent.name):
-        return agent
-    if prog is not None and _PARTY_LED_FORMULA.match(prog.name):
         return agent
     stem = _BRANCH.sub("", agent.name)
     inner = [p for p in sent.mentions if p.label == "Place" and agent.start <= p.start and p.end <= agent.end]
@@ -643,8 +645,9 @@ def _spreads(text, sent, home_place, article_places=()):
             origin = next((p for p in reversed(_top_of_chains(places)) if p.end <= prog.start), None) or home_place
         if prog is None or origin is None:
             continue
-        targets = _top_of_chains([p for p in places if p.start >= end and p.start - end <= 16 and p is not origin
-                                  and not CLAUSE_BREAK.search(text[end:p.start])])
+        # the places of the clause after the cue (推广到普洱市孟连县、西盟县), each the lowest of its chain
+        targets = [p for p in _top_of_chains([p for p in places if p.start >= end and not CLAUSE_BREAK.search(text[end:p.start])])
+                   if p is not origin]
         at = text.rfind("在", sent.start, pos)
         if not targets and at >= 0:
             targets = _top_of_chains([p for p in places if at < p.start and p.end <= pos and p is not origin])

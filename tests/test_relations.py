@@ -8,12 +8,13 @@ def _relations(text, rtype):
     return {(names[r["source"]], names[r["target"]]) for r in rec["relations"] if r["type"] == rtype}
 
 
-def test_a_branch_adopts_the_formula_it_heads_but_a_village_adopts_its_branchs_program():
-    led = _relations("2020年，湖北省宜昌市秭归县郭家坝镇烟灯堡村党支部推行“党支部+合作社+果农”模式，统一收购脐橙。",
-                     "adopts")
-    assert ("烟灯堡村党支部", "党支部+合作社+果农") in led
-    own = _relations("2020年，湖北省宜昌市秭归县郭家坝镇烟灯堡村党支部推行“积分制”，每月公示一次。", "adopts")
-    assert ("烟灯堡村", "积分制") in own
+def test_the_body_the_text_names_adopts_and_diffusion_counts_it_for_its_place():
+    text = "2020年，湖北省宜昌市秭归县郭家坝镇烟灯堡村党支部推行“积分制”，每月公示一次。"
+    assert ("烟灯堡村党支部", "积分制") in _relations(text, "adopts")
+    from kg.diffusion import adoptions
+    from kg.graph import build_graph
+    rows = adoptions(build_graph([extract_text(text, name="t.txt")]))
+    assert [(r["program"], r["place"], r["year"]) for r in rows] == [("积分制", "烟灯堡村", 2020)]
 
 
 def test_the_body_a_formula_names_adopts_it():
@@ -21,3 +22,18 @@ def test_the_body_a_formula_names_adopts_it():
             "推行“联盟+基地+农户”模式，统一技术标准。")
     adopters = {a for a, p in _relations(text, "adopts") if p == "联盟+基地+农户"}
     assert "双桥镇柑橘产业党建联盟" in adopters and "双桥镇" not in adopters
+
+
+def test_a_model_promoted_to_a_list_of_places_is_adopted_by_each_and_spreads_from_its_origin():
+    text = ("福建省三明市将乐县的“田间夜校”经验得到省里肯定。2021年以来，“田间夜校”模式先后复制推广到南平市光泽县、"
+            "顺昌县和龙岩市长汀县，三县共开班120期。")
+    adopters = {a for a, p in _relations(text, "adopts") if p == "田间夜校"}
+    assert {"光泽县", "顺昌县", "长汀县"} <= adopters and "将乐县" not in adopters
+    spread = _relations(text, "spreads_to")
+    assert {("将乐县", "光泽县"), ("将乐县", "长汀县")} <= spread and not any(b in ("南平市", "龙岩市") for _, b in spread)
+
+
+def test_a_two_character_county_before_a_verb_is_a_place():
+    text = "2022年，安徽省宿州市砀山县推行“党建+电商”模式。2023年，萧县学习借鉴砀山“党建+电商”模式。"
+    assert ("萧县", "党建+电商") in _relations(text, "adopts")
+    assert ("砀山县", "萧县") in _relations(text, "spreads_to")

@@ -186,6 +186,8 @@ def _place_surface_ok(text, start, end):
     if len(surface) >= 3 and surface[-1] in "省市县区州盟旗镇乡":
         # 浙西南山区 is not 南山区, 闽北山乡 not 北山乡: a direction word runs into the name
         return not (text[start - 1:start + 1] in _DIRECTION_WORDS)
+    if surface[-1:] in "县旗" and surface in gazetteer().by_name:
+        return not splits_word(text, start)  # 萧县学习…: 县学 after a two-character county is not a word
     if splits_word(text, start) or splits_word(text, end):
         return False
     tags = lexicon.word_tags()
