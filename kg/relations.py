@@ -12,7 +12,7 @@ the rule name that produced a relation travels with its evidence.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -78,6 +78,7 @@ def extract_relations(text, sentence_spans, mentions, home_place=None, article_y
         out += _evolves(text, sent)
         out += _spreads(text, sent, home_place, article_places)
     out += _sector_focus(ms, sentence_spans)
+    out += _main_industry_focus(ms, sentence_spans, out)
     return _dedupe(out)
 
 
@@ -482,6 +483,36 @@ _INDUSTRY_MARK = re.compile(r"^(?:产业链|产业|种植|养殖|加工|种养|�
 
 
 _SECTOR = re.compile(r"([\u4e00-\u9fff])(?:业|农牧|产业)(?:有限|股份|发展|专业|合作|集团|公司|科技)")
+
+
+def main_industry(mentions):
+    """The industry an article is about: the one it names most, at least three times and twice as
+    often as any other, or None."""
+    counts = Counter(c.name for c in mentions if c.label == "Industry")
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < 3 or len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return None
+    return next(c for c in mentions if c.label == "Industry" and c.name == ranked[0][0])
+
+
+def _main_industry_focus(mentions, sentence_spans, found):
+    """Formulas (“党支部+合作社+农户”) and the links of an industry chain (种薯繁育产业链党支部) that
+    name no product are about the article's main industry."""
+    main = main_industry(mentions)
+    if main is None:
+        return []
+    focused = {(r.source.label, r.source.name) for r in found if r.type == "focuses_on"}
+    out, seen = [], set()
+    for c in mentions:
+        key = (c.label, c.name)
+        if key in focused or key in seen:
+            continue
+        if c.label == "Program" and "+" in c.name or c.label == "Organization" and "产业链" in c.name:
+            sentence = next(((s, e) for s, e in sentence_spans if s <= c.start < e), None)
+            if sentence is not None:
+                seen.add(key)
+                out.append(Relation(c, main, "focuses_on", sentence, "main-industry"))
+    return out
 
 
 def _sector_focus(mentions, sentence_spans):

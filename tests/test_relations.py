@@ -37,3 +37,12 @@ def test_a_two_character_county_before_a_verb_is_a_place():
     text = "2022年，安徽省宿州市砀山县推行“党建+电商”模式。2023年，萧县学习借鉴砀山“党建+电商”模式。"
     assert ("萧县", "党建+电商") in _relations(text, "adopts")
     assert ("砀山县", "萧县") in _relations(text, "spreads_to")
+
+
+def test_formulas_and_chain_links_without_a_product_are_about_the_main_industry():
+    text = ("2021年，甘肃省陇南市武都区成立花椒产业链党委，下设种植、加工2个产业链党支部，推行“链长+支部+合作社+椒农”机制。"
+            "全区花椒种植面积达到80万亩，花椒产值突破40亿元，花椒成了群众的“金果子”。")
+    focus = _relations(text, "focuses_on")
+    assert ("链长+支部+合作社+椒农", "花椒") in focus and ("花椒产业链党委", "花椒") in focus
+    two = "2021年，某县推行“党支部+合作社+农户”模式。花椒和核桃是全县的两大产业，花椒、核桃面积均超过10万亩。"
+    assert not _relations(two, "focuses_on")  # no industry the article is mainly about
