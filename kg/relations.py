@@ -428,6 +428,9 @@ def _establishes(text, sent, home_place):
                 continue
             subject, rule = home_place, "article-subject"
         out.append(Relation(subject, org, "establishes", (sent.start, sent.end), rule))
+        if subject.label == "Organization" and org.attrs.get("kind") in ("team", "party"):
+            # 联盟成立党员服务队, 产业链党委下设3个党支部: the new body belongs to the one that set it up
+            out.append(Relation(org, subject, "affiliated_with", (sent.start, sent.end), "set-up-by"))
     return out
 
 

@@ -46,3 +46,11 @@ def test_formulas_and_chain_links_without_a_product_are_about_the_main_industry(
     assert ("链长+支部+合作社+椒农", "花椒") in focus and ("花椒产业链党委", "花椒") in focus
     two = "2021年，某县推行“党支部+合作社+农户”模式。花椒和核桃是全县的两大产业，花椒、核桃面积均超过10万亩。"
     assert not _relations(two, "focuses_on")  # no industry the article is mainly about
+
+
+def test_a_body_set_up_by_another_belongs_to_it_and_a_category_word_refers_back():
+    text = ("2022年，福建省南平市武夷山市成立武夷岩茶产业链党委。产业链党委下设种植、加工等2个产业链党支部，"
+            "并组建岩茶专家服务队。")
+    est, aff = _relations(text, "establishes"), _relations(text, "affiliated_with")
+    for child in ("种植产业链党支部", "加工产业链党支部"):
+        assert ("武夷岩茶产业链党委", child) in est and (child, "武夷岩茶产业链党委") in aff

@@ -591,8 +591,10 @@ def find_organizations(text, places=()):
                 for w in tokens(bare)))):
             if modifier in _ANAPHOR_MODIFIERS and not text[h_end:h_end + 1] in ("们", "等"):
                 # 理事会会长陈国良, 合作社与…签订: a bare head refers back to a named organisation.
-                out.append(Candidate(h_start - len(modifier), h_end, "Organization", head,
-                                     {"kind": kind, "anaphor": head}, "anaphor"))
+                # 产业链党委下设…: a category of body refers back to the body of that category
+                said = modifier + head if modifier in _CATEGORY_ANAPHORS else head
+                out.append(Candidate(h_start - len(modifier), h_end, "Organization", said,
+                                     {"kind": kind, "anaphor": said}, "anaphor"))
             continue
         out.append(Candidate(start, h_end, "Organization", _clean_org(text[start:h_end]), {"kind": kind}))
     return out
@@ -637,7 +639,8 @@ _GAP_STOP_TAGS = {"p", "c", "u", "uj", "ul", "r", "rr", "rz", "d", "f", "t", "q"
 
 
 _NUMBERED_SLOGAN = re.compile(r"^[一二三四五六七八九十两双]+[\u4e00-\u9fff]{1,2}[一二三四五六七八九十两双]")
-_ANAPHOR_MODIFIERS = frozenset(["", "该", "这个", "此", "本", "村", "社区", "镇", "乡", "县", "市", "区", "村级"])
+_CATEGORY_ANAPHORS = frozenset(["产业链", "产业", "联合"])
+_ANAPHOR_MODIFIERS = frozenset(["", "该", "这个", "此", "本", "村", "社区", "镇", "乡", "县", "市", "区", "村级"]) | _CATEGORY_ANAPHORS
 _SHORT_ANAPHOR = re.compile(r"该(所|院|校|公司|合作社|联盟|协会|中心|站|团队)")
 
 
