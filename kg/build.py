@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -49,6 +50,7 @@ class _Entry:
     key: object  # kg.store.Key
     size: int
     real: str = ""  # the resolved path (what the store's file list records)
+    mtime_ns: int = -1  # its modification time, -1 if too recent to tell a later change by
 
 
 def build(paths, out, title=None, on_error=None, *, jobs=None, engine="local", scheduler=None,
@@ -95,7 +97,7 @@ def _build(paths, out, title, on_error, jobs, engine, scheduler, batch_size, pro
              "workers": 0, "extract_seconds": 0.0, "file_seconds": 0.0, "file_cpu_seconds": 0.0}
     with Store(out / FILENAME) as store:
         known = store.keys()
-        entries = _scan(paths, known, report)
+        entries = _scan(paths, store.files(), known, report)
         todo = {}  # content key -> the entries with that content (extracted once)
         for e in entries:
             if e.key not in known:
@@ -103,32 +105,24 @@ def _build(paths, out, title, on_error, jobs, engine, scheduler, batch_size, pro
         if todo:
             _extract(store, todo, stats, report, progress_line, engine=engine, jobs=jobs, scheduler=scheduler,
                      batch_size=batch_size, progress=progress)
-        stored = store.get_many((e.key for e in entries), column="skeleton")
+            known = store.keys()
         docs, kept = [], []
         reported = {str(err.path) for err in errors}
         for e in entries:
-            s = stored.get(e.key)
-            if s is not None:
+            if e.key in known:
                 kept.append(e)  # a record, or a problem kept so that it is reported without reading again
-            if s is None or s.record is None:
+            if known.get(e.key, "") is not None:
                 if str(e.path) not in reported:
-                    report(InputError(e.path, s.error if s is not None else
+                    report(InputError(e.path, known[e.key] if e.key in known else
                                       "changed or removed while kg was reading it; run kg build again"))
                 continue
-            skeleton = json.loads(s.record)
-            skeleton["doc"] = e.path.name  # the same content may have been stored under another name
-            docs.append(Doc(e.path.name, e.key, skeleton))
-        del stored
+            docs.append(Doc(e.real, e.path.name, e.key))  # the same content may be stored under another name
         stats["files"] = len(entries)
         stats["reused"] = sum(e.key not in todo for e in entries)
-        stats["removed"] = len(store.set_files({e.real: (e.key, e.size) for e in kept}))
+        stats["removed"] = len(store.set_files({e.real: (e.key, e.size, e.mtime_ns) for e in kept}))
         stats["documents"] = len(docs)
         t0 = time.perf_counter()
-
-        def load(keys):
-            return {k: json.loads(s.record) for k, s in store.get_many(keys).items()}
-
-        written = write_outputs(docs, load, out, store.version, title=title)
+        written = write_outputs(docs, store, out, title=title)
         stats["write_seconds"] = time.perf_counter() - t0
     stats.update(nodes=written.nodes, edges=written.edges, elements=written.elements,
                  elements_computed=written.computed, full_records_read=written.full_records)
@@ -165,12 +159,15 @@ def _extract(store, todo, stats, report, progress_line, engine, jobs, scheduler,
     stats["extract_seconds"] = time.perf_counter() - t0
 
 
-def _scan(paths, known, report):
-    """The corpus as entries (read and hashed), each path once, in :func:`kg.io.list_corpus` order;
-    files that cannot be read are reported, and so are files whose stored result is a problem."""
+def _scan(paths, files, known, report):
+    """The corpus as entries, each path once, in :func:`kg.io.list_corpus` order: a file whose size
+    and modification time are those of the last build's (``files``, :meth:`kg.store.Store.files`)
+    keeps its content key, the others are read and hashed. Files that cannot be read are reported,
+    and so are files whose stored result is a problem."""
     from .io import InputError, is_html, list_corpus, read_bytes
     from .store import Key, content_hash
     entries, seen = [], set()
+    recent = time.time_ns() - 2_000_000_000  # a file changed since may change again unseen within its time's tick
     for path, error in list_corpus(paths):
         if error is None:
             real = path.resolve()
@@ -178,18 +175,36 @@ def _scan(paths, known, report):
                 continue
             seen.add(real)
             try:
-                data = read_bytes(path)
+                st = os.stat(path)
+                last = files.get(str(real))
+                if last is not None and last[2] >= 0 and (last[1], last[2]) == (st.st_size, st.st_mtime_ns):
+                    key, size = last[0], st.st_size
+                else:
+                    data = read_bytes(path)
+                    key, size = Key(content_hash(data), is_html(path)), len(data)
             except InputError as err:
                 error = err
+            except OSError:
+                error = _unreadable(path)
             else:
-                key = Key(content_hash(data), is_html(path))
                 problem = known.get(key)
                 if problem is not None:
                     error = InputError(path, problem)
-                entries.append(_Entry(path, key, len(data), str(real)))
+                mtime = st.st_mtime_ns if st.st_mtime_ns < recent else -1
+                entries.append(_Entry(path, key, size, str(real), mtime))
         if error is not None:
             report(error)
     return entries
+
+
+def _unreadable(path):
+    """The problem ``read_bytes`` reports for a file it cannot read."""
+    from .io import InputError, read_bytes
+    try:
+        read_bytes(path)
+    except InputError as err:
+        return err
+    return InputError(path, "changed or removed while kg was reading it; run kg build again")
 
 
 def _batches(entries, batch_size=None, jobs=None):

@@ -49,32 +49,48 @@ def plan(records, keys=None):
     relations = {}
     for i, rec in enumerate(records):
         doc = rec["doc"]
-        doc_node = f"doc:{doc}"
-        nodes[doc_node] = ("document", i)
-        spans = []
-        for a, art in enumerate(rec.get("articles", [])):
-            node = f"article:{doc}#{a + 1}"
+        nodes[doc_node(doc)] = ("document", i)
+        for a, node in enumerate(article_nodes(doc, rec.get("articles", []))):
             nodes[node] = ("article", i, a)
-            edges[(node, doc_node, "part_of")] = ("part_of", i)
-            spans.append((art.get("start", 0), art.get("end", 0), node))
-        mentioned = Counter()
-        for ent in rec["entities"]:
-            key = keys.local[(doc, ent["id"])]
-            for start in _starts(ent):
-                where = doc_node
-                for s, e, n in spans:
-                    if s <= start < e:
-                        where = n
-                        break
-                mentioned[key, where] += 1
-        for (key, where), weight in mentioned.items():
+            edges[(node, doc_node(doc), "part_of")] = ("part_of", i)
+        found = [(keys.local[(i, ent["id"])], _starts(ent)) for ent in rec["entities"]]
+        for (key, where), weight in mention_weights(doc, rec.get("articles", []), found).items():
             edges[(key, where, "mentioned_in")] = ("mentioned_in", i, weight)
         for j, rel in enumerate(rec["relations"]):
-            u, v = keys.local.get((doc, rel["source"])), keys.local.get((doc, rel["target"]))
+            u, v = keys.local.get((i, rel["source"])), keys.local.get((i, rel["target"]))
             if u is not None and v is not None and u != v:
                 relations.setdefault((u, v, edge_key(rel["type"], rel.get("attrs", {}))), []).append((i, j))
     edges.update((k, ("relation", members)) for k, members in relations.items())
     return Plan(nodes, edges, keys)
+
+
+def doc_node(doc):
+    return f"doc:{doc}"
+
+
+def article_nodes(doc, articles):
+    """The node ids of a document's articles."""
+    return [f"article:{doc}#{a + 1}" for a in range(len(articles))]
+
+
+def mention_weights(doc, articles, entities):
+    """``{(entity key, article or document node): number of mentions}`` of a document, from its
+    ``entities`` as ``(key, mention starts)``: the mentioned_in edges it makes.
+
+    >>> dict(mention_weights("a.txt", [{"start": 0, "end": 10}], [("program:积分制", [3, 12])]))
+    {('program:积分制', 'article:a.txt#1'): 1, ('program:积分制', 'doc:a.txt'): 1}
+    """
+    spans = [(art.get("start", 0), art.get("end", 0), node) for art, node in zip(articles, article_nodes(doc, articles))]
+    weights = Counter()
+    for key, starts in entities:
+        for start in starts:
+            where = doc_node(doc)
+            for s, e, n in spans:
+                if s <= start < e:
+                    where = n
+                    break
+            weights[key, where] += 1
+    return weights
 
 
 def _starts(ent):
@@ -82,48 +98,99 @@ def _starts(ent):
     return ent["starts"] if "starts" in ent else [m["start"] for m in ent["mentions"]]
 
 
+def evidence_count(item):
+    """How many evidence items an entity (its mentions) or a relation has, in a record or its skeleton."""
+    if "n_evidence" in item:
+        return item["n_evidence"]
+    if "evidence" in item:
+        return len(item["evidence"])
+    return len(_starts(item))
+
+
+def evidence_items(doc, item):
+    """The evidence of an entity (one per mention) or a relation of a full record, as nodes and
+    edges carry it."""
+    if "mentions" in item:
+        return [{"doc": doc, "sentence": m.get("sentence", ""), "text": m.get("text", ""), "start": m.get("start"),
+                 "end": m.get("end")} for m in item["mentions"]]
+    return [dict(ev, doc=doc) for ev in item.get("evidence", [])]
+
+
+def first_evidence(contributions):
+    """The evidence an element shows: the first MAX_EVIDENCE items of its ``(doc, item)``
+    contributions, in order."""
+    out = []
+    for doc, item in contributions:
+        if len(out) >= MAX_EVIDENCE:
+            break
+        out.extend(evidence_items(doc, item)[:MAX_EVIDENCE - len(out)])
+    return out
+
+
 def node_attrs(records, how):
     """A node's attributes from the records its plan entry ``how`` names."""
     if how[0] == "entity":
-        key_records = [(records[i]["doc"], records[i]["entities"][j]) for i, j in how[1]]
-        ent = merge_entity(None, key_records)
-        attrs = {k: v for k, v in ent["attrs"].items() if v is not None}
-        evidence = [{"doc": m["doc"], "sentence": m.get("sentence", ""), "text": m.get("text", ""),
-                     "start": m.get("start"), "end": m.get("end")} for m in ent["mentions"][:MAX_EVIDENCE]]
-        if ent["type"] == "Place" and attrs.get("parent"):
-            attrs.setdefault("province", None)
-        return dict(type=ent["type"], name=ent["name"], aliases=ent["aliases"], mentions=ent["n_mentions"],
-                    docs=sorted(ent["docs"]), evidence=evidence, **attrs)
+        contributions = [(records[i]["doc"], records[i]["entities"][j]) for i, j in how[1]]
+        return entity_attrs(contributions, first_evidence(contributions))
     rec = records[how[1]]
     if how[0] == "document":
-        years = [a["year"] for a in rec.get("articles", []) if a.get("year")]
-        return dict(type="Document", name=rec["doc"], year=min(years) if years else None, docs=[rec["doc"]])
-    a = rec["articles"][how[2]]
-    return dict(type="Article", name=a.get("title") or f"{rec['doc']} #{how[2] + 1}", title=a.get("title"),
-                byline=a.get("byline"), year=a.get("year"), start=a.get("start"), end=a.get("end"), docs=[rec["doc"]])
+        return document_attrs(rec["doc"], rec.get("articles", []))
+    return article_attrs(rec["doc"], rec["articles"], how[2])
+
+
+def entity_attrs(contributions, evidence):
+    """An entity node's attributes from its ``(doc, entity)`` contributions in merge order
+    (records' entities or their skeletons) and the ``evidence`` it shows (:func:`first_evidence`)."""
+    ent = merge_entity(None, contributions)
+    attrs = {k: v for k, v in ent["attrs"].items() if v is not None}
+    if ent["type"] == "Place" and attrs.get("parent"):
+        attrs.setdefault("province", None)
+    return dict(type=ent["type"], name=ent["name"], aliases=ent["aliases"], mentions=ent["n_mentions"],
+                docs=sorted(ent["docs"]), evidence=evidence, **attrs)
+
+
+def document_attrs(doc, articles):
+    years = [a["year"] for a in articles if a.get("year")]
+    return dict(type="Document", name=doc, year=min(years) if years else None, docs=[doc])
+
+
+def article_attrs(doc, articles, a):
+    art = articles[a]
+    return dict(type="Article", name=art.get("title") or f"{doc} #{a + 1}", title=art.get("title"),
+                byline=art.get("byline"), year=art.get("year"), start=art.get("start"), end=art.get("end"), docs=[doc])
 
 
 def edge_attrs(records, how):
-    """An edge's attributes from the records its plan entry ``how`` names. A relation keeps the
-    evidence of its first supporting documents, its year from a sentence in preference to an
-    article's (the earliest), and ``weight`` = number of supporting documents."""
+    """An edge's attributes from the records its plan entry ``how`` names."""
     if how[0] == "part_of":
-        return {"type": "part_of", "weight": 1}
+        return part_of_attrs()
     if how[0] == "mentioned_in":
-        return {"type": "mentioned_in", "weight": how[2]}
+        return mentioned_in_attrs(how[2])
+    contributions = [(records[i]["doc"], records[i]["relations"][j]) for i, j in how[1]]
+    return relation_attrs(contributions, first_evidence(contributions))
+
+
+def part_of_attrs():
+    return {"type": "part_of", "weight": 1}
+
+
+def mentioned_in_attrs(weight):
+    return {"type": "mentioned_in", "weight": weight}
+
+
+def relation_attrs(contributions, evidence):
+    """A relation edge's attributes from its ``(doc, relation)`` contributions in order and the
+    ``evidence`` it shows: its year from a sentence in preference to an article's (the earliest),
+    ``docs`` the supporting documents and ``weight`` how many."""
     d = None
-    for i, j in how[1]:
-        doc, rel = records[i]["doc"], records[i]["relations"][j]
-        evidence = [dict(ev, doc=doc) for ev in rel.get("evidence", [])]
+    for doc, rel in contributions:
         attrs = rel.get("attrs", {})
         if d is None:
-            d = dict(type=rel["type"], docs=[doc], evidence=evidence[:MAX_EVIDENCE], year=attrs.get("year"),
+            d = dict(type=rel["type"], docs=[doc], evidence=evidence, year=attrs.get("year"),
                      **{k: val for k, val in attrs.items() if k != "year"})
             continue
         if doc not in d["docs"]:
             d["docs"].append(doc)
-        if len(d["evidence"]) < MAX_EVIDENCE:
-            d["evidence"] = (d["evidence"] + evidence)[:MAX_EVIDENCE]
         year = attrs.get("year")
         if year and (d.get("year") is None or (attrs.get("year_source") == "sentence" and year < d["year"])
                      or d.get("year_source") != "sentence" and attrs.get("year_source") == "sentence"):

@@ -1,58 +1,78 @@
-"""Incremental output: a build's files from the store, copying what did not change.
+"""Incremental output: a build's files from the store, computing only what changed.
 
-Every element of the graph (:func:`kg.graph.plan`) gets a *fingerprint*: its id, the documents it
-is made of (name and content, in order) and, for a relation, the names of its ends. An element
-with the fingerprint it had in the previous build has the same piece in every file
-(:mod:`kg.export`), so its piece is copied from the previous file: ``OUT/kg.index.npz`` keeps the
-fingerprints and the byte range of every piece in every file. Only the other elements are
-computed, from the full records of just the documents they need (an element keeps the evidence
-of its first mentions, so a place named in a thousand documents needs the first few of them);
-the rest comes from the records' skeletons (:func:`kg.extract.skeleton`). The viewer page is made
-from the pieces of its elements, and keeps the positions of the nodes it had.
+The last build's plan is kept in the store (:class:`kg.store.PlanState`): its documents, and every
+entity and relation of every document with the key or edge it went to. A rebuild compares the
+documents with the last build's (by path, name and content) and works from the difference only:
+
+- the entities of added documents get their keys; people of a name that appears in an added or
+  removed document are resolved again together (a person's key depends on the people of that
+  name before it), and so are the places without parent whose name gained or lost its only place
+  with a parent (:mod:`kg.resolve`). Entities whose key changed make their documents *touched*.
+- the elements made of added, removed or touched documents' entities and relations are computed
+  again from all their members (read from the plan tables, not from the records), and so are the
+  relations of an entity whose name (its first member's) changed, since relations.csv shows it.
+- an element shows the evidence of its first members: what it showed before is reused from its
+  previous piece, and only the full records of the documents with new evidence are read.
+
+Elements are in the files sorted by id (nodes, then edges), so an element's place does not depend
+on the others: the pieces of every other element are copied from the previous files as byte
+ranges. ``OUT/kg.index.npz`` keeps the ids, the byte range of every piece in every file and what
+the viewer page needs (``OUT/kg.page-pieces`` keeps its piece of each entity and relation). The
+page keeps the positions its nodes had. A rebuild writes byte for byte what a fresh build writes.
 
 Every file is written from scratch when one of them is not as the index describes it (edited,
-removed, left by an interrupted build) or when kg's extraction or output code changed.
+removed, left by an interrupted build), when the index and the plan tables are not of the same
+build, or when kg's extraction or output code changed.
 
 >>> import tempfile, pathlib
->>> from kg.extract import extract_text
->>> from kg.extract import skeleton
+>>> from kg.extract import extract_text, skeleton
+>>> from kg.store import Key, Store
 >>> out = pathlib.Path(tempfile.mkdtemp())
 >>> rec = extract_text("2021年，浙江省安吉县推行积分制。", name="a.txt")
->>> docs = [Doc("a.txt", "hash-a", skeleton(rec))]
->>> first = write_outputs(docs, lambda keys: {"hash-a": rec}, out, version="v1")
->>> first.computed == first.elements > 0
-True
->>> write_outputs(docs, lambda keys: {"hash-a": rec}, out, version="v1").computed
-0
+>>> with Store(out / "kg.sqlite") as store:
+...     key = Key("hash-a", False)
+...     store.put([(key, json.dumps(rec), json.dumps(skeleton(rec)), None, 1, 0.0)])
+...     first = write_outputs([Doc("/a.txt", "a.txt", key)], store, out)
+...     again = write_outputs([Doc("/a.txt", "a.txt", key)], store, out)
+>>> first.computed == first.elements > 0, again.computed
+(True, 0)
 """
 from __future__ import annotations
 
+import bisect
+import contextlib
 import hashlib
 import json
 import os
 import sys
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__, export, viz
-from .graph import MAX_EVIDENCE, edge_attrs, node_attrs, plan
+from .graph import (MAX_EVIDENCE, STRUCTURE_EDGES, STRUCTURE_NODES, article_attrs, article_nodes, doc_node, document_attrs, edge_key, entity_attrs,
+                    evidence_count, evidence_items, mention_weights, mentioned_in_attrs, part_of_attrs, relation_attrs)
 from .io import atomic_open, atomic_write
+from .resolve import entity_key, is_named_place, parentless_key, person_keys, _neighbours
+from .store import DocState, EntityRow, RelationRow
 
 INDEX = "kg.index.npz"
 PAGE_PIECES = viz.PagePieces()
+FORMATS = export.FORMATS + (PAGE_PIECES,)
 HTML = "graph.html"
 MERGES = "merges.csv"
-_LOAD_BATCH = 256  # full records read from the store at a time
+_LOAD_BATCH = 256  # records read from the store at a time
 
 
 @dataclass
 class Doc:
-    """A document of the build: its name (a record's ``doc``), its content key, its skeleton."""
+    """A document of the build: its resolved path, its name (a record's ``doc``), its content key."""
+    path: str
     name: str
-    key: str
-    skeleton: dict
+    key: object
 
 
 @dataclass
@@ -69,146 +89,625 @@ def output_version(pipeline_version):
     code that turns records into pieces."""
     h = hashlib.sha256(f"{__version__}\0{pipeline_version}\0{sys.version_info[:2]}".encode("utf-8"))
     here = Path(__file__).resolve().parent
-    for name in ("export.py", "graph.py", "resolve.py", "incremental.py", "viz.py"):
+    for name in ("export.py", "graph.py", "resolve.py", "incremental.py", "store.py", "viz.py"):
         h.update((here / name).read_bytes())
     return h.hexdigest()[:20]
 
 
-def write_outputs(docs, load, out, version, title=None):
-    """Write every output of a build of ``docs`` (:class:`Doc`, in corpus order) into ``out``.
-
-    ``load(keys)`` returns ``{key: full record}`` for content keys; it is called only for the
-    documents whose evidence a changed element needs. ``version`` is the store's pipeline version.
-    """
+def write_outputs(docs, store, out, title=None):
+    """Write every output of a build of ``docs`` (:class:`Doc`, in corpus order, each stored in
+    ``store``, a :class:`kg.store.Store`) into ``out``, and record its plan in the store."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    version = output_version(version)
-    skeletons = [d.skeleton for d in docs]
-    p = plan(skeletons)
-    node_ids, edge_ids = list(p.nodes), list(p.edges)
-    hows = list(p.nodes.values()) + list(p.edges.values())
-    n_nodes, n = len(node_ids), len(node_ids) + len(edge_ids)
-    first_name = {key: skeletons[m[0][0]]["entities"][m[0][1]]["name"] for key, m in p.keys.members.items()}
-
-    def name_of(node):
-        return first_name.get(node)
-
-    ids = [f"N\x1f{x}" for x in node_ids] + [f"E\x1f{u}\x1f{v}\x1f{k}" for u, v, k in edge_ids]
-    fp = _fingerprints(hows, docs, edge_ids, n_nodes, {key: m[0] for key, m in p.keys.members.items()})
-
+    version = output_version(store.version)
+    state = store.plan_state()
     old = _load_index(out, version)
-    clean = np.zeros(n, dtype=bool)
-    oi = np.full(n, -1, dtype=np.int64)
-    if old is not None:
-        pos = {x: i for i, x in enumerate(old["ids"])}
-        oi = np.fromiter((pos.get(x, -1) for x in ids), dtype=np.int64, count=n)
-        clean = (oi >= 0) & (old["fp"][np.maximum(oi, 0)] == fp)
+    if old is not None and (not old["generation"] or old["generation"] != state.generation()):
+        old = None
+    change = _change(docs, state.docs() if old is not None else None)
+    if change.afresh:
+        old = None
+    delta = _Delta(change)
+    _read_added(delta, docs, store)
+    _resolve(delta, state)
+    _entities(delta, state)
+    _relations(delta, state)
+    _documents(delta)
+    evidence, full_records = _evidence(delta, old, out, store, docs)
 
-    # the elements to compute, from the records of the documents whose evidence they need
-    dirty = np.nonzero(~clean)[0]
-    need = {}
-    for e in dirty:
-        how = hows[e]
-        if how[0] in ("entity", "relation"):
-            part = "entities" if how[0] == "entity" else "relations"
-            seen = 0
-            for i, j in how[1]:
-                need.setdefault(i, set()).add((part, j))
-                item = skeletons[i][part][j]
-                seen += len(item["starts"]) if part == "entities" else item["n_evidence"]
-                if seen >= MAX_EVIDENCE:
-                    break
-    records = _with_evidence(skeletons, need, docs, load)
-    attrs = {}
-    for e in dirty:
-        e = int(e)
-        attrs[e] = node_attrs(records, hows[e]) if e < n_nodes else edge_attrs(records, hows[e])
-    del records
+    nodes = _sequence(old["node_ids"] if old else [], delta.nodes, delta.node_candidates)
+    edges = _sequence(old["edge_ids"] if old else [], set(map(_edge_id, delta.edges)),
+                      set(map(_edge_id, delta.edge_candidates)))
+    n_nodes = len(nodes.ids)
+    graph_attrs = {"kg_version": delta.kg_version.get(change.serials[0], "") if docs else ""}
+    names = _names(delta, nodes, old)
 
-    # signatures (what the GraphML and GEXF heads declare), old ones for copied elements
-    old_sigs = [tuple(tuple(x) for x in s) for s in old["signatures"]] if old is not None else []
-    sig_index = {}
-    old_to_new = np.array([sig_index.setdefault(s, len(sig_index)) for s in old_sigs] or [0], dtype=np.int64)
-    sig = np.zeros(n, dtype=np.int64)
-    if old is not None:
-        sig[clean] = old_to_new[old["sig"][oi[clean]]]
-    for e in dirty.tolist():
-        d = attrs[e]
-        s = export.node_signature(node_ids[e], d) if e < n_nodes else export.edge_signature(edge_ids[e - n_nodes][2], d)
-        sig[e] = sig_index.setdefault(s, len(sig_index))
-    sigs = list(sig_index)
-    node_types = export.attribute_types(sigs[s] for s in _first_seen(sig[:n_nodes]))
-    edge_types = export.attribute_types(sigs[s] for s in _first_seen(sig[n_nodes:]))
+    def name_of(key):
+        return names[bisect.bisect_left(nodes.ids, key)]
 
-    graph_attrs = {"kg_version": skeletons[0].get("kg_version", "") if skeletons else ""}
-    ranges = {}
-    for fmt in export.FORMATS + (PAGE_PIECES,):
-        def piece(e, fmt=fmt):
-            if e < n_nodes:
-                text = fmt.node(node_ids[e], attrs[e])
-            else:
-                u, v, k = edge_ids[e - n_nodes]
-                text = fmt.edge(u, v, k, attrs[e], name_of)
-            return None if text is None else text.encode("utf-8")
+    def attrs_of(e):
+        """The attributes of the element at position ``e`` (a computed one)."""
+        x, edge = _element(e, nodes, edges)
+        return delta.attrs(x if edge is None else edge, evidence)
 
-        parts = fmt.parts(graph_attrs, node_types, edge_types)
-        ranges[fmt.filename] = _write_file(out / fmt.filename, fmt.separator, parts, piece, clean, oi, n_nodes,
-                                           old["ranges"][fmt.filename] if old is not None else None)
-
-    del attrs
-    nodes, edges, total = _page_pieces(p, skeletons, node_ids, edge_ids, out, ranges[PAGE_PIECES.filename])
+    if old is None:
+        ranges, facts = _write_all(out, nodes, edges, attrs_of, name_of, graph_attrs)
+    else:
+        ranges, facts = _write_changed(out, nodes, edges, attrs_of, name_of, graph_attrs, old)
+    del evidence
+    entities, relations, total = _page_elements(facts, n_nodes)
+    pieces = _page_pieces(out, ranges[PAGE_PIECES.filename], entities, relations)
     title = title or f"kg: {len(docs)} documents"
     positions = dict(zip(old["page_ids"], old["page_xy"])) if old is not None else None
-    html, placed = viz.render_page(nodes, edges, title, total=total, positions=positions)
+    html, placed = viz.render_page(*pieces, title, total=total, positions=positions)
     atomic_write(out / HTML, html)
-    export.write_merge_log(p.keys.merges, out / MERGES)
+    export.write_merge_log(_merge_log(delta, state), out / MERGES)
 
-    _save_index(out, version, ids, fp, sig, sigs, ranges, placed)
-    return Written(elements=n, nodes=n_nodes, edges=n - n_nodes, computed=len(dirty),
-                   full_records=len(need))
+    generation = uuid.uuid4().hex if change.unique_names else ""
+    _save_index(out, version, generation, nodes.ids, edges.ids, names, facts, ranges, placed)
+    _save_state(delta, state, generation)
+    return Written(elements=n_nodes + len(edges.ids), nodes=n_nodes, edges=len(edges.ids),
+                   computed=int(nodes.computed.sum() + edges.computed.sum()), full_records=full_records)
 
 
-# ------------------------------------------------------------------ fingerprints and records
+# ------------------------------------------------------------------ what changed
 
-def _fingerprints(hows, docs, edge_ids, n_nodes, first_member):
-    """A number per element that changes when what it is made of changes: the documents (name and
-    content) and the entities or relations in them it comes from, and for a relation the first
-    entity of each of its ends (its name is in relations.csv). Only ever compared with the same
-    element's number in the previous build, made by the same Python (tuples of ints hash the same
-    in every process)."""
-    token = [int.from_bytes(hashlib.blake2b(f"{d.name}\0{d.key}".encode("utf-8"), digest_size=8).digest(), "little")
-             for d in docs]
-    fp = np.empty(len(hows), dtype=np.int64)
-    for e, how in enumerate(hows):
-        kind = how[0]
-        if kind == "entity":
-            fp[e] = hash(tuple([token[i] ^ j for i, j in how[1]]))
-        elif kind == "relation":
-            u, v, _ = edge_ids[e - n_nodes]
-            (iu, ju), (iv, jv) = first_member[u], first_member[v]
-            fp[e] = hash((tuple([token[i] ^ j for i, j in how[1]]), token[iu] ^ ju, token[iv] ^ jv))
+@dataclass
+class _Change:
+    """This build's documents against the last build's (``last``: doc number → DocState; empty when
+    everything is made afresh)."""
+    serials: list  # doc number of each document, in corpus order
+    pos: dict  # doc number -> position in this build
+    names: dict  # doc number -> name, of this build's documents and the last build's
+    last: dict
+    gone: set  # doc numbers of the last build's documents not in this one
+    added: list  # positions of the documents new to the graph
+    afresh: bool
+    unique_names: bool  # two documents of one name share their document node: such a build is not kept
+
+
+def _change(docs, last):
+    """How ``docs`` differ from the last build's documents (``last``: path → DocState, or None).
+    A document is the same if its path, name and content are; if the documents kept are not in the
+    same order as before, everything is made afresh."""
+    names = [d.name for d in docs]
+    unique = len(set(names)) == len(names)
+    afresh = last is None or not unique
+    serials, added, kept_pos = [], [], []
+    if not afresh:
+        number = max((s.doc for s in last.values()), default=0) + 1
+        for pos, d in enumerate(docs):
+            s = last.get(d.path)
+            if s is not None and s.name == d.name and s.key == d.key:
+                serials.append(s.doc)
+                kept_pos.append(s.pos)
+            else:
+                serials.append(number)
+                number += 1
+                added.append(pos)
+        afresh = any(b <= a for a, b in zip(kept_pos, kept_pos[1:]))
+    if afresh:
+        serials, added, last = list(range(1, len(docs) + 1)), list(range(len(docs))), {}
+    last = {s.doc: s for s in last.values()}
+    kept = set(serials)
+    names_of = {s.doc: s.name for s in last.values()}
+    names_of.update(zip(serials, names))
+    return _Change(serials=serials, pos={s: i for i, s in enumerate(serials)}, names=names_of, last=last,
+                   gone={d for d in last if d not in kept}, added=added, afresh=afresh, unique_names=unique)
+
+
+@dataclass
+class _Delta:
+    """What a build changes in the plan, filled stage by stage (:func:`_read_added`,
+    :func:`_resolve`, :func:`_entities`, :func:`_relations`, :func:`_documents`)."""
+    change: _Change
+    docs: list = field(default_factory=list)  # DocState of the added documents
+    kg_version: dict = field(default_factory=dict)  # doc number -> kg version, of the first document
+    added: dict = field(default_factory=dict)  # (doc, j) -> EntityRow of the added documents
+    added_relations: list = field(default_factory=list)  # RelationRow of the added documents
+    gone: list = field(default_factory=list)  # EntityRow of the removed documents
+    rekeyed: list = field(default_factory=list)  # (old, new) EntityRow of kept documents whose key changed
+    members: dict = field(default_factory=dict)  # entity key -> (rows before, rows now), each in merge order
+    moved: list = field(default_factory=list)  # (old, new) RelationRow of kept documents whose edge changed
+    supports: dict = field(default_factory=dict)  # edge -> (rows before, rows now), each in order
+    nodes: dict = field(default_factory=dict)  # node id -> its attributes or, for entities, None (computed later)
+    node_candidates: set = field(default_factory=set)  # ids of nodes that may have changed
+    edges: dict = field(default_factory=dict)  # edge (u, v, k) -> its attributes or None (relations)
+    edge_candidates: set = field(default_factory=set)
+    touched: tuple = ((), ())  # numbers of the kept documents with an entity rekeyed, and their EntityRows
+    merges: dict = field(default_factory=dict)  # (doc, j) -> (phase, merge log row or None), recomputed
+
+    def attrs(self, x, evidence):
+        """The attributes of node ``x`` or edge ``x`` (``(u, v, k)``), computed from their members
+        and ``evidence`` (:func:`_evidence`) for entities and relations."""
+        edge = isinstance(x, tuple)
+        d = (self.edges if edge else self.nodes)[x]
+        if d is None:
+            rows = (self.supports if edge else self.members)[x][1]
+            make = relation_attrs if edge else entity_attrs
+            d = make([(self.change.names[r.doc], _item(r)) for r in rows], _evidence_of(evidence, "er"[edge], rows))
+        return d
+
+
+def _item(row):
+    return json.loads(row.item)
+
+
+def _read_added(delta, docs, store):
+    """The entity and relation rows of the added documents, from their skeletons (entities that
+    resolve with others get their key in :func:`_resolve`)."""
+    change = delta.change
+    for s in change.last.values():
+        delta.kg_version[s.doc] = s.kg_version
+    for b in range(0, len(change.added), _LOAD_BATCH):
+        batch = change.added[b:b + _LOAD_BATCH]
+        stored = store.get_many((docs[p].key for p in batch), column="skeleton")
+        for p in batch:
+            d, serial = docs[p], change.serials[p]
+            skeleton = json.loads(stored[d.key].record)
+            delta.kg_version[serial] = skeleton.get("kg_version", "")
+            articles = skeleton.get("articles", [])
+            delta.docs.append(DocState(serial, d.path, d.name, d.key, p, delta.kg_version[serial],
+                                       json.dumps(articles, ensure_ascii=False)))
+            entities, relations = _rows(serial, skeleton)
+            delta.added.update(((r.doc, r.j), r) for r in entities)
+            delta.added_relations.extend(relations)
+
+
+def _rows(doc, skeleton):
+    """Entity and relation rows of one document: entities resolved on their own get their key,
+    people and places without code or parent get none yet (their ``bucket`` says with what they
+    resolve)."""
+    entities = []
+    neighbours = None
+    for j, ent in enumerate(skeleton["entities"]):
+        name, context = ent["name"], None
+        found = entity_key(ent)
+        if found is not None:
+            key, reason = found
+            phase, bucket = 0, f"named:{name}" if is_named_place(ent) else None
+        elif ent["type"] == "Person":
+            if neighbours is None:
+                neighbours = _neighbours(skeleton)
+            key, reason, phase, bucket = None, "", 0, f"person:{name}"
+            context = json.dumps(sorted(neighbours.get(ent["id"], ())), ensure_ascii=False)
+        elif ent["type"] == "Place":
+            key, reason, phase, bucket = None, "", 1, f"parentless:{name}"
         else:
-            fp[e] = hash((token[how[1]],) + how[2:])
-    return fp
+            continue  # not a type the graph has
+        entities.append(EntityRow(doc, j, key, phase, bucket, reason, context, json.dumps(ent, ensure_ascii=False)))
+    local = {ent["id"]: j for j, ent in enumerate(skeleton["entities"])}
+    relations = [RelationRow(doc, j, None, None, edge_key(rel["type"], rel.get("attrs", {})),
+                             local.get(rel["source"], -1), local.get(rel["target"], -1),
+                             json.dumps(rel, ensure_ascii=False))
+                 for j, rel in enumerate(skeleton["relations"])]
+    return entities, relations
 
 
-def _with_evidence(skeletons, need, docs, load):
-    """The skeletons, with the full entities and relations listed in ``need`` ({record index:
-    {(part, index)}}) put back from the full records (read a batch at a time, the rest dropped)."""
-    records = list(skeletons)
-    wanted = sorted(need)
-    for b in range(0, len(wanted), _LOAD_BATCH):
-        batch = wanted[b:b + _LOAD_BATCH]
-        full = load([docs[i].key for i in batch])
-        for i in batch:
-            rec = full[docs[i].key]
-            rec = dict(rec, doc=docs[i].name)
-            merged = dict(skeletons[i], entities=list(skeletons[i]["entities"]),
-                          relations=list(skeletons[i]["relations"]))
-            for part, j in need[i]:
-                merged[part][j] = rec[part][j]
-            records[i] = merged
-    return records
+def _bucket_name(bucket):
+    return bucket.split(":", 1)[1]
+
+
+def _resolve(delta, state):
+    """Keys for the added people and places without code or parent, and the kept entities whose
+    key changed (``delta.rekeyed``): the people of every name an added or removed document has,
+    and the places without parent of every name whose only place with a parent changed."""
+    change = delta.change
+    last = bool(change.last)
+    delta.gone = state.entities_of(change.gone) if change.gone else []
+    changing = [r for r in delta.gone] + list(delta.added.values())
+    rekeyed = {}
+
+    # places without parent join the only place of their name with a parent, if there is one
+    names = {_bucket_name(r.bucket) for r in changing if r.bucket and r.bucket.startswith(("named:", "parentless:"))}
+    before, after = defaultdict(set), defaultdict(set)
+    for r in state.entities_in_buckets(f"named:{n}" for n in names) if last and names else []:
+        before[_bucket_name(r.bucket)].add(r.key)
+        if r.doc not in change.gone:
+            after[_bucket_name(r.bucket)].add(r.key)
+    for r in delta.added.values():
+        if r.bucket and r.bucket.startswith("named:"):
+            after[_bucket_name(r.bucket)].add(r.key)
+    shifted = [n for n in names if parentless_key(n, before[n]) != parentless_key(n, after[n])]
+    for r in state.entities_in_buckets(f"parentless:{n}" for n in shifted) if last and shifted else []:
+        if r.doc not in change.gone:
+            key, reason = parentless_key(_bucket_name(r.bucket), after[_bucket_name(r.bucket)])
+            if key != r.key:
+                rekeyed[(r.doc, r.j)] = (r, r._replace(key=key, reason=reason))
+    for at, r in delta.added.items():
+        if r.key is None and r.phase == 1:
+            key, reason = parentless_key(_bucket_name(r.bucket), after[_bucket_name(r.bucket)])
+            delta.added[at] = r._replace(key=key, reason=reason)
+
+    # people of a name are resolved together, in merge order
+    names = {_bucket_name(r.bucket) for r in changing if r.bucket and r.bucket.startswith("person:")}
+    people = defaultdict(list)
+    for r in state.entities_in_buckets(f"person:{n}" for n in names) if last and names else []:
+        if r.doc not in change.gone:
+            people[_bucket_name(r.bucket)].append(r)
+    for r in delta.added.values():
+        if r.bucket and r.bucket.startswith("person:"):
+            people[_bucket_name(r.bucket)].append(r)
+    for name, rows in people.items():
+        rows.sort(key=lambda r: (change.pos[r.doc], r.j))
+        contexts = [{tuple(x) for x in json.loads(r.context)} for r in rows]
+        for r, (key, reason) in zip(rows, person_keys(name, contexts)):
+            if (r.doc, r.j) in delta.added:
+                delta.added[(r.doc, r.j)] = r._replace(key=key, reason=reason)
+            elif key != r.key:
+                rekeyed[(r.doc, r.j)] = (r, r._replace(key=key, reason=reason))
+    delta.rekeyed = list(rekeyed.values())
+
+
+def _merge_order(pos):
+    return lambda r: (r.phase, pos[r.doc], r.j)
+
+
+def _entities(delta, state):
+    """The members, before and now, of every entity key that gained, lost or changed members."""
+    change = delta.change
+    moved = {(old.doc, old.j) for old, _ in delta.rekeyed}
+    arriving = list(delta.added.values()) + [new for _, new in delta.rekeyed]
+    keys = {r.key for r in delta.gone} | {old.key for old, _ in delta.rekeyed} | {r.key for r in arriving}
+    before = defaultdict(list)
+    for r in state.entities_with_keys(keys) if change.last and keys else []:
+        before[r.key].append(r)
+    now = {key: [r for r in before.get(key, ()) if r.doc not in change.gone and (r.doc, r.j) not in moved]
+           for key in keys}
+    for r in arriving:
+        now[r.key].append(r)
+    last_pos = {d: s.pos for d, s in change.last.items()}
+    for key in keys:
+        rows_before = sorted(before.get(key, ()), key=_merge_order(last_pos))
+        rows_now = sorted(now[key], key=_merge_order(change.pos))
+        delta.members[key] = (rows_before, rows_now)
+        delta.node_candidates.add(key)
+        if rows_now:
+            delta.nodes[key] = None
+
+
+def _first_name(rows):
+    return json.loads(rows[0].item)["name"] if rows else None
+
+
+def _relations(delta, state):
+    """The supporting relations, before and now, of every edge that gained or lost some, and of
+    the edges at an entity whose name changed."""
+    change = delta.change
+    key_of = {(r.doc, r.j): r.key for r in delta.added.values()}
+    touched = sorted({new.doc for _, new in delta.rekeyed})
+    touched_entities = state.entities_of(touched) if touched else []
+    rekeyed = {(new.doc, new.j): new for _, new in delta.rekeyed}
+    key_of.update(((r.doc, r.j), rekeyed.get((r.doc, r.j), r).key) for r in touched_entities)
+    delta.touched = (touched, touched_entities)
+
+    def edge_of(r):
+        return r._replace(u=key_of.get((r.doc, r.sj)), v=key_of.get((r.doc, r.tj)))
+
+    delta.added_relations = [edge_of(r) for r in delta.added_relations]
+    for r in state.relations_of(touched) if touched else []:
+        new = edge_of(r)
+        if (new.u, new.v) != (r.u, r.v):
+            delta.moved.append((r, new))
+    gone = state.relations_of(change.gone) if change.gone else []
+    arriving = delta.added_relations + [new for _, new in delta.moved]
+    edges = {_edge(r) for r in gone + [old for old, _ in delta.moved] + arriving if _is_edge(r)}
+    renamed = [key for key, (rows_before, rows_now) in delta.members.items()
+               if rows_before and rows_now and _first_name(rows_before) != _first_name(rows_now)]
+    moved = {(old.doc, old.j) for old, _ in delta.moved}
+    for r in state.relations_touching(renamed) if renamed else []:
+        if _is_edge(r) and r.doc not in change.gone and (r.doc, r.j) not in moved:
+            edges.add(_edge(r))
+    before = defaultdict(list)
+    for r in state.relations_on(edges) if change.last and edges else []:
+        before[_edge(r)].append(r)
+    now = {e: [r for r in before.get(e, ()) if r.doc not in change.gone and (r.doc, r.j) not in moved] for e in edges}
+    for r in arriving:
+        if _is_edge(r):
+            now[_edge(r)].append(r)
+    last_pos = {d: s.pos for d, s in change.last.items()}
+    for e in edges:
+        rows_now = sorted(now[e], key=lambda r: (change.pos[r.doc], r.j))
+        delta.supports[e] = (sorted(before.get(e, ()), key=lambda r: (last_pos[r.doc], r.j)), rows_now)
+        delta.edge_candidates.add(e)
+        if rows_now:
+            delta.edges[e] = None
+
+
+def _is_edge(r):
+    return r.u is not None and r.v is not None and r.u != r.v
+
+
+def _edge(r):
+    return (r.u, r.v, r.k)
+
+
+def _edge_id(e):
+    return "\x1f".join(e)
+
+
+def _documents(delta):
+    """Document and article nodes, part_of and mentioned_in edges of the added and removed
+    documents, and the mentioned_in edges of the touched ones (their entities changed keys)."""
+    change = delta.change
+    by_doc = defaultdict(list)
+    for r in delta.added.values():
+        by_doc[r.doc].append(r)
+    for s in delta.docs:
+        articles = json.loads(s.articles)
+        _document_elements(delta, s.name, articles, by_doc[s.doc], present=True)
+    gone = defaultdict(list)
+    for r in delta.gone:
+        gone[r.doc].append(r)
+    for d in change.gone:
+        s = change.last[d]
+        _document_elements(delta, s.name, json.loads(s.articles), gone[d], present=False)
+    touched, rows = delta.touched
+    rekeyed = {(new.doc, new.j): new for _, new in delta.rekeyed}
+    before, now = defaultdict(list), defaultdict(list)
+    for r in rows:
+        before[r.doc].append(r)
+        now[r.doc].append(rekeyed.get((r.doc, r.j), r))
+    for d in touched:
+        s = change.last[d]
+        articles = json.loads(s.articles)
+        for found, present in ((before[d], False), (now[d], True)):
+            for (key, where), weight in _mentions(s.name, articles, found).items():
+                delta.edge_candidates.add((key, where, "mentioned_in"))
+                if present:
+                    delta.edges[(key, where, "mentioned_in")] = mentioned_in_attrs(weight)
+
+
+def _mentions(name, articles, rows):
+    return mention_weights(name, articles, [(r.key, json.loads(r.item)["starts"]) for r in rows])
+
+
+def _document_elements(delta, name, articles, rows, present):
+    nodes = {doc_node(name): document_attrs(name, articles)}
+    edges = {}
+    for a, node in enumerate(article_nodes(name, articles)):
+        nodes[node] = article_attrs(name, articles, a)
+        edges[(node, doc_node(name), "part_of")] = part_of_attrs()
+    for (key, where), weight in _mentions(name, articles, rows).items():
+        edges[(key, where, "mentioned_in")] = mentioned_in_attrs(weight)
+    delta.node_candidates.update(nodes)
+    delta.edge_candidates.update(edges)
+    if present:
+        delta.nodes.update(nodes)
+        delta.edges.update(edges)
+
+
+# ------------------------------------------------------------------ evidence
+
+def _covers(counts):
+    """How many evidence items each member gives, in order: the first MAX_EVIDENCE in all."""
+    out, left = [], MAX_EVIDENCE
+    for n in counts:
+        take = min(n, left)
+        out.append(take)
+        left -= take
+    return out
+
+
+def _prefix(rows):
+    """``(row, cover)`` of the members whose evidence an element shows."""
+    out, left = [], MAX_EVIDENCE
+    for r in rows:
+        if left <= 0:
+            break
+        take = min(evidence_count(_item(r)), left)
+        if take:
+            out.append((r, take))
+        left -= take
+    return out
+
+
+def _evidence_of(evidence, part, rows):
+    out = []
+    for r, cover in _prefix(rows):
+        out.extend(evidence[(part, r.doc, r.j)][:cover])
+    return out
+
+
+def _evidence(delta, old, out, store, docs):
+    """``{(part, doc, j): evidence items}`` for the first members of every element computed, and how
+    many full records were read: items an element showed before are taken from its previous
+    graph.json piece, the others from the full records."""
+    change = delta.change
+    known = {}
+    if old is not None:
+        json_ranges = old["ranges"][export.FORMATS[0].filename]
+        with open(out / export.FORMATS[0].filename, "rb") as f:
+            def previous(part, index, rows_before):
+                if index < 0 or json_ranges[1][index] < 0 or not rows_before:
+                    return
+                f.seek(int(json_ranges[0][index]))
+                ev = json.loads(f.read(int(json_ranges[1][index])))["evidence"]
+                at = 0
+                for r, cover in _prefix(rows_before):
+                    known[(part, r.doc, r.j)] = ev[at:at + cover]
+                    at += cover
+
+            for key, (rows_before, rows_now) in delta.members.items():
+                if rows_now:
+                    previous("e", _find(old["node_ids"], key), rows_before)
+            n_nodes = len(old["node_ids"])
+            for e, (rows_before, rows_now) in delta.supports.items():
+                if rows_now:
+                    i = _find(old["edge_ids"], _edge_id(e))
+                    previous("r", i + n_nodes if i >= 0 else -1, rows_before)
+    evidence, wanted = {}, defaultdict(list)
+    for part, groups in (("e", delta.members), ("r", delta.supports)):
+        for _, rows_now in groups.values():
+            for r, cover in _prefix(rows_now):
+                items = known.get((part, r.doc, r.j))
+                if items is not None and len(items) >= cover:
+                    evidence[(part, r.doc, r.j)] = items
+                else:
+                    wanted[r.doc].append((part, r.j))
+    del known
+    by_serial = dict(zip(change.serials, docs))
+    wanted_docs = sorted(wanted, key=change.pos.__getitem__)
+    for b in range(0, len(wanted_docs), _LOAD_BATCH):
+        batch = wanted_docs[b:b + _LOAD_BATCH]
+        stored = store.get_many(by_serial[d].key for d in batch)
+        for d in batch:
+            rec = json.loads(stored[by_serial[d].key].record)
+            for part, j in wanted[d]:
+                item = rec["entities" if part == "e" else "relations"][j]
+                evidence[(part, d, j)] = evidence_items(change.names[d], item)[:MAX_EVIDENCE]
+    return evidence, len(wanted_docs)
+
+
+def _find(ids, x):
+    """The index of ``x`` in the sorted list ``ids``, -1 if it is not there."""
+    i = bisect.bisect_left(ids, x)
+    return i if i < len(ids) and ids[i] == x else -1
+
+
+# ------------------------------------------------------------------ order
+
+@dataclass
+class _Sequence:
+    """The ids of one section (nodes or edges) in order, with the index each had in the last
+    build (``old``, -1: new) and whether it is computed (else copied)."""
+    ids: list
+    old: np.ndarray
+    computed: np.ndarray
+
+
+def _sequence(old_ids, present, candidates):
+    """The sorted ids of this build: ``old_ids`` without the ``candidates`` that are no longer
+    ``present``, with the new ones."""
+    gone, new = [], []
+    for x in candidates:
+        i = _find(old_ids, x)
+        if i >= 0 and x not in present:
+            gone.append(i)
+        elif i < 0 and x in present:
+            new.append(x)
+    gone.sort()
+    new.sort()
+    keep = np.ones(len(old_ids), dtype=bool)
+    keep[gone] = False
+    old_index = np.arange(len(old_ids), dtype=np.int64)[keep]
+    at = np.array([bisect.bisect_left(old_ids, x) for x in new], dtype=np.int64)
+    at -= np.searchsorted(np.array(gone, dtype=np.int64), at)
+    ids = np.array(old_ids, dtype=object)[keep] if old_ids else np.array([], dtype=object)
+    ids = np.insert(ids, at, np.array(new, dtype=object)).tolist() if new else ids.tolist()
+    old_index = np.insert(old_index, at, -1)
+    computed = np.zeros(len(ids), dtype=bool)
+    computed[[bisect.bisect_left(ids, x) for x in present]] = True
+    return _Sequence(ids, old_index, computed)
+
+
+def _names(delta, nodes, old):
+    """The name of every node (an entity's first member's; '' for others), by position."""
+    if old is not None:
+        names = np.array(old["names"], dtype=object)[np.maximum(nodes.old, 0)]
+        names[nodes.old < 0] = ""
+    else:
+        names = np.full(len(nodes.ids), "", dtype=object)
+    for key, (_, rows_now) in delta.members.items():
+        if rows_now:
+            names[bisect.bisect_left(nodes.ids, key)] = _first_name(rows_now)
+    return names.tolist()
+
+
+# ------------------------------------------------------------------ files
+
+class _File:
+    """An output file being written: head, node pieces, middle, edge pieces, tail, with the
+    separator between two pieces of a section; keeps the position of the end."""
+
+    def __init__(self, f, fmt, head, middle, offset=0):
+        self.f, self.middle = f, middle
+        self.sep = fmt.separator.encode("utf-8")
+        self.f.write(head)
+        self.pos = offset + len(head)
+        self.first, self.section = True, 0
+
+    def edges(self):
+        """Start the edge section."""
+        self.f.write(self.middle)
+        self.pos += len(self.middle)
+        self.first, self.section = True, 1
+
+    def _next(self):
+        if not self.first:
+            self.f.write(self.sep)
+            self.pos += len(self.sep)
+        self.first = False
+        return self.pos
+
+    def write(self, text):
+        """Write one piece; returns where it starts."""
+        start = self._next()
+        self.f.write(text)
+        self.pos += len(text)
+        return start
+
+    def copy(self, src, offset, count):
+        """Copy ``count`` bytes at ``offset`` of the open file ``src``; returns where they start."""
+        start = self._next()
+        _copy(src, self.f, offset, count)
+        self.pos += count
+        return start
+
+
+def _parts(fmt, graph_attrs, node_types, edge_types):
+    return [x.encode("utf-8") for x in fmt.parts(graph_attrs, node_types, edge_types)]
+
+
+def _element(e, nodes, edges):
+    """``(node id, None)`` or ``(None, (u, v, k))`` of position ``e``."""
+    n_nodes = len(nodes.ids)
+    return (nodes.ids[e], None) if e < n_nodes else (None, tuple(edges.ids[e - n_nodes].split("\x1f")))
+
+
+def _pieces(e, d, nodes, edges, name_of):
+    """The piece of element ``e`` (attributes ``d``) in every file, as bytes or None."""
+    x, edge = _element(e, nodes, edges)
+    out = []
+    for fmt in FORMATS:
+        text = fmt.node(x, d) if edge is None else fmt.edge(*edge, d, name_of)
+        out.append(None if text is None else text.encode("utf-8"))
+    return out
+
+
+@dataclass
+class _Facts:
+    """What the index keeps of each element besides its pieces: its signature (the index of one of
+    ``signatures``), an entity's mention count (-1: not an entity) and a relation's ends (node
+    positions; -1: not a relation)."""
+    sig: np.ndarray
+    signatures: dict  # signature -> index
+    mentions: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def empty(cls, n_nodes, n_edges):
+        return cls(np.zeros(n_nodes + n_edges, dtype=np.int64), {}, np.full(n_nodes, -1, dtype=np.int64),
+                   np.full((n_edges, 2), -1, dtype=np.int64))
+
+    def record(self, e, d, nodes, edges):
+        x, edge = _element(e, nodes, edges)
+        if edge is None:
+            s = export.node_signature(x, d)
+            if d.get("type") not in STRUCTURE_NODES:
+                self.mentions[e] = d.get("mentions") or 0
+        else:
+            s = export.edge_signature(edge[2], d)
+            if d.get("type", edge[2]) not in STRUCTURE_EDGES:
+                self.ends[e - len(nodes.ids)] = (bisect.bisect_left(nodes.ids, edge[0]),
+                                                 bisect.bisect_left(nodes.ids, edge[1]))
+        self.sig[e] = self.signatures.setdefault(s, len(self.signatures))
+
+    def types(self, n_nodes):
+        """The attribute types the GraphML and GEXF heads declare, for nodes and for edges."""
+        sigs = list(self.signatures)
+        return (export.attribute_types(sigs[s] for s in _first_seen(self.sig[:n_nodes])),
+                export.attribute_types(sigs[s] for s in _first_seen(self.sig[n_nodes:])))
 
 
 def _first_seen(values):
@@ -219,74 +718,148 @@ def _first_seen(values):
     return [int(v) for v in distinct[np.argsort(first)]]
 
 
-# ------------------------------------------------------------------ files
+_HEAD_LATER = ("graph.graphml", "graph.gexf")  # their heads declare every element's attributes
 
-def _write_file(path, separator, parts, piece, clean, oi, n_nodes, old_ranges):
-    """One output file: head, node pieces, middle, edge pieces, tail. An element that is not
-    ``clean`` gets ``piece(e)`` (bytes, or None if it is not in this file); the pieces of clean
-    elements are copied from the previous file, as one range wherever they were next to each
-    other there. Returns the (start, length) of every element's piece (-1: not in this file)."""
-    head, middle, tail = (x.encode("utf-8") for x in parts)
-    sep = separator.encode("utf-8")
-    n = len(clean)
-    start = np.full(n, -1, dtype=np.int64)
-    length = np.full(n, -1, dtype=np.int64)
-    if old_ranges is not None:
-        o_start, o_len = old_ranges
-        o_rank = np.cumsum(o_len >= 0) - 1
-        copied = clean & (o_len[np.maximum(oi, 0)] >= 0)
-    else:
-        copied = np.zeros(n, dtype=bool)
-    order = np.nonzero(copied | ~clean)[0]
-    # a new run wherever the piece is computed, or is not the next piece of the previous file
-    same = np.zeros(len(order), dtype=bool)
-    if old_ranges is not None and len(order):
-        rank = np.where(copied[order], o_rank[np.maximum(oi[order], 0)], -2)
-        same[1:] = (copied[order][1:] & copied[order][:-1] & (rank[1:] == rank[:-1] + 1)
-                    & ((order[1:] >= n_nodes) == (order[:-1] >= n_nodes)))
-    breaks = np.nonzero(~same)[0].tolist() + [len(order)]
-    old_file = open(path, "rb") if old_ranges is not None else None
-    try:
-        with atomic_open(path, "wb") as f:
-            f.write(head)
-            pos = len(head)
-            section, first = 0, True
-            for a, b in zip(breaks[:-1], breaks[1:]):
-                e = int(order[a])
-                if e >= n_nodes and section == 0:
-                    f.write(middle)
-                    pos += len(middle)
-                    section, first = 1, True
-                if not copied[e]:
-                    text = piece(e)
-                    if text is None:
-                        continue
-                    if not first:
-                        f.write(sep)
-                        pos += len(sep)
-                    f.write(text)
-                    start[e], length[e] = pos, len(text)
-                    pos += len(text)
-                    first = False
-                    continue
-                if not first:
-                    f.write(sep)
-                    pos += len(sep)
-                first = False
-                run = order[a:b]
-                src = oi[run]
-                lo, hi = int(o_start[src[0]]), int(o_start[src[-1]] + o_len[src[-1]])
-                _copy(old_file, f, lo, hi - lo)
-                start[run] = pos + (o_start[src] - lo)
-                length[run] = o_len[src]
-                pos += hi - lo
-            if section == 0:
-                f.write(middle)
-            f.write(tail)
-    finally:
-        if old_file is not None:
-            old_file.close()
-    return start, length
+
+def _write_all(out, nodes, edges, attrs_of, name_of, graph_attrs):
+    """Every file from scratch, in one pass over the elements (each one's attributes are made,
+    written in every format and dropped). The pieces of GraphML and GEXF go to a temporary file
+    first, then after the head their heads declare. Returns (ranges, facts)."""
+    n_nodes, n = len(nodes.ids), len(nodes.ids) + len(edges.ids)
+    facts = _Facts.empty(n_nodes, len(edges.ids))
+    starts = [np.full(n, -1, dtype=np.int64) for _ in FORMATS]
+    lengths = [np.full(n, -1, dtype=np.int64) for _ in FORMATS]
+    with contextlib.ExitStack() as stack:
+        files = []
+        for fmt in FORMATS:
+            head, middle, _ = _parts(fmt, graph_attrs, {}, {})
+            later = fmt.filename in _HEAD_LATER
+            f = stack.enter_context(atomic_open(out / (f"{fmt.filename}.body" if later else fmt.filename), "wb"))
+            files.append(_File(f, fmt, b"" if later else head, middle))
+        for e in range(n):
+            if e == n_nodes:
+                for w in files:
+                    w.edges()
+            d = attrs_of(e)
+            facts.record(e, d, nodes, edges)
+            for i, (w, text) in enumerate(zip(files, _pieces(e, d, nodes, edges, name_of))):
+                if text is not None:
+                    starts[i][e], lengths[i][e] = w.write(text), len(text)
+        for i, (fmt, w) in enumerate(zip(FORMATS, files)):
+            if w.section == 0:
+                w.edges()
+            w.f.write(_parts(fmt, graph_attrs, {}, {})[2])
+    node_types, edge_types = facts.types(n_nodes)
+    for i, fmt in enumerate(FORMATS):
+        if fmt.filename in _HEAD_LATER:
+            body = out / f"{fmt.filename}.body"
+            head = _parts(fmt, graph_attrs, node_types, edge_types)[0]
+            with open(body, "rb") as src, atomic_open(out / fmt.filename, "wb") as f:
+                f.write(head)
+                _copy(src, f, 0, os.path.getsize(body))
+            body.unlink()
+            starts[i][lengths[i] >= 0] += len(head)
+    ranges = {fmt.filename: (starts[i], lengths[i]) for i, fmt in enumerate(FORMATS)}
+    return ranges, facts
+
+
+def _write_changed(out, nodes, edges, attrs_of, name_of, graph_attrs, old):
+    """Every file, copying the pieces of the elements not computed from the previous files, as
+    one range wherever they were next to each other there. Returns (ranges, facts)."""
+    n_nodes, n = len(nodes.ids), len(nodes.ids) + len(edges.ids)
+    old_nodes = len(old["node_ids"])
+    oi = np.concatenate([nodes.old, np.where(edges.old >= 0, edges.old + old_nodes, -1)])
+    computed = np.concatenate([nodes.computed, edges.computed])
+    computed_at = np.nonzero(computed)[0].tolist()
+    attrs = {e: attrs_of(e) for e in computed_at}
+
+    # what the index keeps: copied from the last build, then the computed elements'
+    node_map = np.full(old_nodes, -1, dtype=np.int64)
+    node_map[nodes.old[nodes.old >= 0]] = np.nonzero(nodes.old >= 0)[0]
+    old_sigs = [tuple(tuple(x) for x in s) for s in old["signatures"]]
+    facts = _Facts.empty(n_nodes, len(edges.ids))
+    facts.signatures.update((s, i) for i, s in enumerate(dict.fromkeys(old_sigs)))
+    sig_map = np.array([facts.signatures[s] for s in old_sigs] or [0], dtype=np.int64)
+    copied = ~computed
+    facts.sig[copied] = sig_map[old["sig"][oi[copied]]]
+    kept = nodes.old >= 0
+    facts.mentions[kept] = old["mentions"][nodes.old[kept]]
+    kept = edges.old >= 0
+    ends = old["ends"][edges.old[kept]]
+    facts.ends[kept] = np.where(ends >= 0, node_map[np.maximum(ends, 0)], -1)
+    for e in computed_at:
+        if e < n_nodes:
+            facts.mentions[e] = -1
+        else:
+            facts.ends[e - n_nodes] = -1
+        facts.record(e, attrs[e], nodes, edges)
+    node_types, edge_types = facts.types(n_nodes)
+
+    # runs: a computed element alone, or copied elements that were next to each other before
+    brk = np.ones(n, dtype=bool)
+    if n > 1:
+        brk[1:] = computed[1:] | computed[:-1] | (oi[1:] != oi[:-1] + 1)
+    if 0 < n_nodes < n:
+        brk[n_nodes] = True
+    run_start = np.nonzero(brk)[0]
+    run_end = np.append(run_start[1:], n)
+    starts, lengths = [], []
+    with contextlib.ExitStack() as stack:
+        outs, olds, spans = [], [], []
+        for fmt in FORMATS:
+            head, middle, tail = _parts(fmt, graph_attrs, node_types, edge_types)
+            olds.append(stack.enter_context(open(out / fmt.filename, "rb")))
+            outs.append(_File(stack.enter_context(atomic_open(out / fmt.filename, "wb")), fmt, head, middle))
+            o_start, o_len = old["ranges"][fmt.filename]
+            spans.append(_run_spans(o_start, o_len, oi[run_start], oi[run_end - 1]))
+        block = np.full((len(FORMATS), len(run_start)), -1, dtype=np.int64)
+        new_start = [np.full(n, -1, dtype=np.int64) for _ in FORMATS]
+        new_len = [np.full(n, -1, dtype=np.int64) for _ in FORMATS]
+        for r, (a, b) in enumerate(zip(run_start.tolist(), run_end.tolist())):
+            if a == n_nodes:
+                for w in outs:
+                    w.edges()
+            if computed[a]:
+                for i, (w, text) in enumerate(zip(outs, _pieces(a, attrs[a], nodes, edges, name_of))):
+                    if text is not None:
+                        new_start[i][a], new_len[i][a] = w.write(text), len(text)
+                continue
+            for i, (w, src) in enumerate(zip(outs, olds)):
+                lo, hi = spans[i][0][r], spans[i][1][r]
+                if hi > lo:
+                    block[i, r] = w.copy(src, int(lo), int(hi - lo))
+        for fmt, w in zip(FORMATS, outs):
+            if w.section == 0:
+                w.edges()
+            w.f.write(_parts(fmt, graph_attrs, node_types, edge_types)[2])
+    run_of = np.repeat(np.arange(len(run_start)), run_end - run_start)
+    for i, fmt in enumerate(FORMATS):
+        o_start, o_len = old["ranges"][fmt.filename]
+        src = np.maximum(oi, 0)
+        here = copied & (o_len[src] >= 0)
+        new_start[i][here] = block[i, run_of[here]] + (o_start[src[here]] - spans[i][0][run_of[here]])
+        new_len[i][here] = o_len[src[here]]
+        starts.append(new_start[i])
+        lengths.append(new_len[i])
+    return {fmt.filename: (starts[i], lengths[i]) for i, fmt in enumerate(FORMATS)}, facts
+
+
+def _run_spans(o_start, o_len, first, last):
+    """``(lo, hi)`` byte spans in a previous file of the pieces of old elements ``first..last``
+    (one run each; lo == hi: none of them is in that file)."""
+    n = len(o_len)
+    if n == 0:
+        return np.zeros(len(first), dtype=np.int64), np.zeros(len(first), dtype=np.int64)
+    present = o_len >= 0
+    index = np.arange(n)
+    nxt = np.minimum.accumulate(np.where(present, index, n)[::-1])[::-1]
+    prv = np.maximum.accumulate(np.where(present, index, -1))
+    a = nxt[np.clip(first, 0, n - 1)]
+    b = prv[np.clip(last, 0, n - 1)]
+    has = (first >= 0) & (a <= b) & (a < n) & (b >= 0)
+    lo = np.where(has, o_start[np.clip(a, 0, n - 1)], 0)
+    hi = np.where(has, o_start[np.clip(b, 0, n - 1)] + o_len[np.clip(b, 0, n - 1)], 0)
+    return lo, hi
 
 
 def _copy(src, dst, offset, count):
@@ -306,7 +879,7 @@ def _copy(src, dst, offset, count):
     while count > 0:
         chunk = src.read(min(count, 1 << 24))
         if not chunk:
-            raise OSError(f"{src.name}: shorter than kg.index.npz says")
+            raise OSError(f"{src.name}: shorter than {INDEX} says")
         dst.write(chunk)
         count -= len(chunk)
 
@@ -316,14 +889,22 @@ def _stat(path):
     return [st.st_size, st.st_mtime_ns]
 
 
-def _save_index(out, version, ids, fp, sig, sigs, ranges, placed):
+def _joined(strings):
+    return np.frombuffer("\0".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _split(array):
+    text = array.tobytes().decode("utf-8")
+    return text.split("\0") if text else []
+
+
+def _save_index(out, version, generation, node_ids, edge_ids, names, facts, ranges, placed):
     files = {name: _stat(out / name) for name in ranges}
-    meta = {"version": version, "files": files, "signatures": sigs}
+    meta = {"version": version, "generation": generation, "files": files, "signatures": list(facts.signatures)}
     arrays = {"meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
-              "ids": np.frombuffer("\0".join(ids).encode("utf-8"), dtype=np.uint8),
-              "fp": fp, "sig": sig,
-              "page_ids": np.frombuffer("\0".join(placed).encode("utf-8"), dtype=np.uint8),
-              "page_xy": np.array(list(placed.values()), dtype=np.float64).reshape(-1, 2)}
+              "node_ids": _joined(node_ids), "edge_ids": _joined(edge_ids), "names": _joined(names),
+              "sig": facts.sig, "mentions": facts.mentions, "ends": facts.ends,
+              "page_ids": _joined(placed), "page_xy": np.array(list(placed.values()), dtype=np.float64).reshape(-1, 2)}
     for i, (name, (start, length)) in enumerate(ranges.items()):
         arrays[f"start{i}"], arrays[f"length{i}"] = start, length
     with atomic_open(out / INDEX, "wb") as f:
@@ -341,38 +922,37 @@ def _load_index(out, version):
             for name, st in meta["files"].items():
                 if _stat(out / name) != st:
                     return None
-            text = z["ids"].tobytes().decode("utf-8")
-            page = z["page_ids"].tobytes().decode("utf-8")
-            return {"ids": text.split("\0") if text else [], "fp": z["fp"], "sig": z["sig"],
-                    "signatures": meta["signatures"],
+            return {"generation": meta["generation"], "node_ids": _split(z["node_ids"]),
+                    "edge_ids": _split(z["edge_ids"]), "names": _split(z["names"]), "sig": z["sig"],
+                    "signatures": meta["signatures"], "mentions": z["mentions"], "ends": z["ends"],
                     "ranges": {name: (z[f"start{i}"], z[f"length{i}"]) for i, name in enumerate(meta["files"])},
-                    "page_ids": page.split("\0") if page else [], "page_xy": [tuple(x) for x in z["page_xy"]]}
+                    "page_ids": _split(z["page_ids"]), "page_xy": [tuple(x) for x in z["page_xy"]]}
     except (OSError, ValueError, KeyError):
         return None
 
 
 # ------------------------------------------------------------------ the viewer page
 
-def _page_pieces(p, skeletons, node_ids, edge_ids, out, ranges):
-    """The pieces of what the viewer page carries (:func:`kg.viz.page_graph`: every entity, or the
-    MAX_IN_PAGE most connected, and the relations between them), read from the page pieces just
-    written (``ranges``: where each element's piece is); and the number of entities."""
-    n_nodes = len(node_ids)
-    entities = [e for e, x in enumerate(node_ids) if p.nodes[x][0] == "entity"]
-    index = {x: e for e, x in enumerate(node_ids)}
-    relations = [(e, index[u], index[v]) for e, (u, v, k) in enumerate(edge_ids, n_nodes)
-                 if p.edges[(u, v, k)][0] == "relation"]
+def _page_elements(facts, n_nodes):
+    """The positions of what the viewer page carries (:func:`kg.viz.page_graph`: every entity, or
+    the MAX_IN_PAGE most connected, and the relations between them), and the number of entities."""
+    entities = np.nonzero(facts.mentions >= 0)[0]
+    is_relation = facts.ends[:, 0] >= 0
     total = len(entities)
     if total > viz.MAX_IN_PAGE:
-        degree = np.zeros(n_nodes, dtype=np.float64)
-        for _, a, b in relations:
-            degree[a] += 1
-            degree[b] += 1
-        mentions = {e: sum(len(skeletons[i]["entities"][j]["starts"]) for i, j in p.nodes[node_ids[e]][1])
-                    for e in entities}
-        entities = sorted(entities, key=lambda e: (-(degree[e] + 0.25 * mentions[e]), node_ids[e]))[:viz.MAX_IN_PAGE]
-        entities.sort()
-    keep = set(entities)
+        ends = facts.ends[is_relation]
+        degree = np.bincount(ends.ravel(), minlength=n_nodes).astype(np.float64)
+        score = degree[entities] + 0.25 * facts.mentions[entities]
+        entities = np.sort(entities[np.lexsort((entities, -score))[:viz.MAX_IN_PAGE]])
+    keep = np.zeros(n_nodes, dtype=bool)
+    keep[entities] = True
+    ends = facts.ends
+    relations = np.nonzero(is_relation & keep[np.maximum(ends[:, 0], 0)] & keep[np.maximum(ends[:, 1], 0)])[0]
+    return entities, relations + n_nodes, total
+
+
+def _page_pieces(out, ranges, entities, relations):
+    """The pieces of the page's entities and relations, read from the page pieces just written."""
     start, length = ranges
     with open(out / PAGE_PIECES.filename, "rb") as f:
         text = f.read()
@@ -380,6 +960,44 @@ def _page_pieces(p, skeletons, node_ids, edge_ids, out, ranges):
     def piece(e):
         return viz.read_piece(text[int(start[e]):int(start[e] + length[e])].decode("utf-8"))
 
-    nodes = [piece(e) for e in entities]
-    edges = [piece(e) for e, a, b in relations if a in keep and b in keep]
-    return nodes, edges, total
+    return [piece(e) for e in entities.tolist()], [piece(e) for e in relations.tolist()]
+
+
+# ------------------------------------------------------------------ the merge log and the plan
+
+def _merge_rows(delta):
+    """``{(doc, j): merge log row or None}`` of the members of every entity key recomputed."""
+    out = {}
+    for key, (_, rows) in delta.members.items():
+        items = [_item(r) for r in rows]
+        for r, ent in zip(rows, items):
+            merged = ent["name"] != items[0]["name"]
+            out[(r.doc, r.j)] = (r.phase, json.dumps(
+                {"kept": items[0]["name"], "merged": ent["name"], "type": ent["type"], "key": key,
+                 "doc": delta.change.names[r.doc], "reason": r.reason}, ensure_ascii=False) if merged else None)
+    return out
+
+
+def _merge_log(delta, state):
+    """The merge log (:func:`kg.resolve.resolve_keys`'s ``merges``): the last build's rows, those
+    of the entities recomputed replaced, in merge order."""
+    change = delta.change
+    rows = {}
+    if change.last:
+        gone = change.gone
+        rows = {(doc, j): (phase, text) for doc, phase, j, text in state.merges() if doc not in gone}
+    delta.merges = _merge_rows(delta)
+    rows.update(delta.merges)
+    found = [(phase, change.pos[doc], j, text) for (doc, j), (phase, text) in rows.items() if text is not None]
+    return [json.loads(text) for *_, text in sorted(found)]
+
+
+def _save_state(delta, state, generation):
+    """Record this build's plan (what changed of it) with the index's ``generation``."""
+    change = delta.change
+    positions = [(change.pos[d], d) for d, s in change.last.items() if d in change.pos and change.pos[d] != s.pos]
+    entities = list(delta.added.values())
+    state.save(generation, docs=delta.docs, entities=entities, relations=delta.added_relations,
+               merges=[(text, doc, j) for (doc, j), (_, text) in delta.merges.items()], gone=sorted(change.gone),
+               positions=positions, rekeyed=[(new.key, new.reason, new.doc, new.j) for _, new in delta.rekeyed],
+               moved=[(new.u, new.v, new.doc, new.j) for _, new in delta.moved], everything=change.afresh)

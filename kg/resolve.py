@@ -28,14 +28,14 @@ from .nlp.rules import program_family
 @dataclass
 class Resolution:
     entities: dict = field(default_factory=dict)  # canonical key -> merged entity
-    local: dict = field(default_factory=dict)  # (doc, local id) -> canonical key
+    local: dict = field(default_factory=dict)  # (record index, local id) -> canonical key
     merges: list = field(default_factory=list)  # merge log rows
 
 
 @dataclass
 class Keys:
     """Which canonical entity each entity of each record is, without merging them."""
-    local: dict = field(default_factory=dict)  # (doc, local id) -> canonical key
+    local: dict = field(default_factory=dict)  # (record index, local id) -> canonical key
     members: dict = field(default_factory=dict)  # canonical key -> [(record index, entity index)], in merge order
     merges: list = field(default_factory=list)  # merge log rows
 
@@ -55,68 +55,120 @@ def _neighbours(record):
     return out
 
 
+def entity_key(ent):
+    """``(key, reason)`` of an entity whose key depends on nothing else; None for a person and for
+    a place with neither code nor parent (:func:`person_keys`, :func:`parentless_key`).
+
+    >>> entity_key({"type": "Organization", "name": "中共安吉县委"})
+    ('org:安吉县委', 'same normalised name')
+    """
+    t, name, attrs = ent["type"], ent["name"], ent.get("attrs", {})
+    if t == "Place":
+        if attrs.get("admin_code"):
+            return f"place:{attrs['admin_code']}", "same administrative code"
+        if attrs.get("parent"):
+            return f"place:{name}@{attrs['parent']}", "same name and parent"
+        return None
+    if t == "Program":
+        return f"program:{name}", "same canonical program name"
+    if t == "Organization":
+        return f"org:{_org_key(name)}", "same normalised name"
+    if t == "Industry":
+        return f"industry:{name}", "same name"
+    return None
+
+
+def person_keys(name, contexts):
+    """``(key, reason)`` of each person named ``name``, from the neighbours each has in its
+    document (``contexts``, in merge order): a person joins the first group with a shared
+    neighbour, whose neighbours then grow by its own; else starts a new group.
+
+    >>> [k for k, _ in person_keys("林海", [{("Place", "城西村")}, set(), {("Place", "城西村")}])]
+    ['person:林海#1', 'person:林海#2', 'person:林海#1']
+    """
+    groups, keys = [], []
+    for context in contexts:
+        for key, ctx in groups:
+            if ctx & context:
+                ctx |= context
+                keys.append((key, "same name and a shared neighbour"))
+                break
+        else:
+            key = f"person:{name}#{len(groups) + 1}"
+            groups.append((key, set(context)))
+            keys.append((key, "new"))
+    return keys
+
+
+def parentless_key(name, named):
+    """``(key, reason)`` of a place without code or parent: the one place of that name with a
+    parent (``named``: the keys of those) if there is exactly one, else its own.
+
+    >>> parentless_key("城西村", {"place:城西村@崖州区"})
+    ('place:城西村@崖州区', 'only place of that name')
+    """
+    if len(named) == 1:
+        return next(iter(named)), "only place of that name"
+    return f"place:{name}", "same name, no parent"
+
+
 def resolve_keys(records):
     """The canonical key of every entity of ``records``; reads only names, types, attrs and
-    relations, so records without mention and evidence text (:func:`kg.graph.skeleton`) will do.
+    relations, so records without mention and evidence text (:func:`kg.extract.skeleton`) will do.
+    Places without code or parent come last in the merge order (they join after every other).
 
     >>> keys = resolve_keys([{"doc": "a", "entities": [{"id": "P", "type": "Program", "name": "积分制"}],
     ...                       "relations": []}])
     >>> keys.local, keys.members
-    ({('a', 'P'): 'program:积分制'}, {'program:积分制': [(0, 0)]})
+    ({(0, 'P'): 'program:积分制'}, {'program:积分制': [(0, 0)]})
     """
     keys = Keys()
     first_name = {}
-    person_groups = defaultdict(list)  # name -> [(canonical key, neighbour set)]
-    place_parentless = []
-    named_places = defaultdict(set)  # (name) -> keys with a parent or code
 
-    def add(key, i, j, rec, ent, reason):
-        keys.local[(rec["doc"], ent["id"])] = key
+    def add(key, i, j, reason):
+        rec = records[i]
+        ent = rec["entities"][j]
+        keys.local[(i, ent["id"])] = key
         keys.members.setdefault(key, []).append((i, j))
         kept = first_name.setdefault(key, ent["name"])
         if ent["name"] != kept:
             keys.merges.append({"kept": kept, "merged": ent["name"], "type": ent["type"],
                                 "key": key, "doc": rec["doc"], "reason": reason})
 
+    people = defaultdict(list)  # name -> [((record index, entity index), neighbours)]
     for i, rec in enumerate(records):
-        neighbours = None
+        if any(ent["type"] == "Person" for ent in rec["entities"]):
+            neighbours = _neighbours(rec)
+            for j, ent in enumerate(rec["entities"]):
+                if ent["type"] == "Person":
+                    people[ent["name"]].append(((i, j), neighbours.get(ent["id"], set())))
+    person = {}
+    for name, found in people.items():
+        person.update(zip((at for at, _ in found), person_keys(name, [ctx for _, ctx in found])))
+    parentless = []
+    named_places = defaultdict(set)  # name -> keys of the places of that name with a parent
+    for i, rec in enumerate(records):
         for j, ent in enumerate(rec["entities"]):
-            t, name, attrs = ent["type"], ent["name"], ent.get("attrs", {})
-            if t == "Place":
-                if attrs.get("admin_code"):
-                    add(f"place:{attrs['admin_code']}", i, j, rec, ent, "same administrative code")
-                elif attrs.get("parent"):
-                    key = f"place:{name}@{attrs['parent']}"
-                    named_places[name].add(key)
-                    add(key, i, j, rec, ent, "same name and parent")
-                else:
-                    place_parentless.append((i, j, rec, ent))
-            elif t == "Program":
-                add(f"program:{name}", i, j, rec, ent, "same canonical program name")
-            elif t == "Organization":
-                add(f"org:{_org_key(name)}", i, j, rec, ent, "same normalised name")
-            elif t == "Industry":
-                add(f"industry:{name}", i, j, rec, ent, "same name")
-            elif t == "Person":
-                if neighbours is None:
-                    neighbours = _neighbours(rec)
-                context = neighbours.get(ent["id"], set())
-                for key, ctx in person_groups[name]:
-                    if ctx & context:
-                        ctx |= context
-                        add(key, i, j, rec, ent, "same name and a shared neighbour")
-                        break
-                else:
-                    key = f"person:{name}#{len(person_groups[name]) + 1}"
-                    person_groups[name].append((key, set(context)))
-                    add(key, i, j, rec, ent, "new")
-    for i, j, rec, ent in place_parentless:
-        found = named_places.get(ent["name"], set())
-        if len(found) == 1:
-            add(next(iter(found)), i, j, rec, ent, "only place of that name")
-        else:
-            add(f"place:{ent['name']}", i, j, rec, ent, "same name, no parent")
+            found = entity_key(ent) or person.get((i, j))
+            if found is None:
+                if ent["type"] == "Place":
+                    parentless.append((i, j))
+                continue
+            add(found[0], i, j, found[1])
+            if is_named_place(ent):
+                named_places[ent["name"]].add(found[0])
+    for i, j in parentless:
+        name = records[i]["entities"][j]["name"]
+        key, reason = parentless_key(name, named_places.get(name, set()))
+        add(key, i, j, reason)
     return keys
+
+
+def is_named_place(ent):
+    """Whether an entity is a place known by its name and parent (not by a code): one that a place
+    of that name without parent may join."""
+    attrs = ent.get("attrs", {})
+    return ent["type"] == "Place" and not attrs.get("admin_code") and bool(attrs.get("parent"))
 
 
 def merge_entity(key, contributions):

@@ -4,7 +4,10 @@ A result is keyed by the file's content (sha256 of its bytes, and whether it is 
 by kg's *pipeline version* (:func:`pipeline_version`: ``kg.__version__`` plus a hash of the code and
 data that extraction depends on), so a rebuild re-extracts only new or changed files, and any change
 to kg's extraction code or data invalidates every stored result. ``files`` maps the paths of the
-last build to their content; the graph and exports are regenerated from the store on every build.
+last build to their content, size and modification time (a file whose size and time did not change
+is not read again). The graph and exports are regenerated from the store on every build; the
+``plan_*`` tables keep what the last build's graph was made of (:class:`PlanState`), so that the
+next one computes only what changed (:mod:`kg.incremental`).
 
 Results are committed in transactions, one per batch, in WAL mode: an interrupted build keeps every
 batch it committed and never leaves the database half-written.
@@ -30,7 +33,7 @@ from typing import NamedTuple
 
 from . import __version__
 
-SCHEMA = 2
+SCHEMA = 3
 FILENAME = "kg.sqlite"
 
 # What extraction depends on, relative to the kg package: any change to these invalidates the store.
@@ -114,19 +117,23 @@ class Store:
             db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a killed process, never corrupt
             db.execute("PRAGMA foreign_keys=OFF")
             schema = db.execute("PRAGMA user_version").fetchone()[0]
-            if schema not in (0, SCHEMA):
+            if schema not in (0, 2, SCHEMA):
                 db.execute("BEGIN IMMEDIATE")
                 db.execute("DROP TABLE IF EXISTS extractions")
                 db.execute("DROP TABLE IF EXISTS files")
                 db.execute("COMMIT")
             db.execute("BEGIN IMMEDIATE")
+            if schema == 2:  # files gained their modification time: keep the results
+                db.execute("ALTER TABLE files ADD COLUMN mtime_ns INTEGER NOT NULL DEFAULT -1")
             db.execute("""CREATE TABLE IF NOT EXISTS extractions (
                 hash TEXT NOT NULL, html INTEGER NOT NULL, version TEXT NOT NULL,
                 record TEXT, skeleton TEXT, error TEXT, chars INTEGER NOT NULL DEFAULT 0, seconds REAL,
                 created REAL NOT NULL,
                 PRIMARY KEY (hash, html, version))""")
             db.execute("""CREATE TABLE IF NOT EXISTS files (
-                path TEXT PRIMARY KEY, hash TEXT NOT NULL, html INTEGER NOT NULL, size INTEGER NOT NULL)""")
+                path TEXT PRIMARY KEY, hash TEXT NOT NULL, html INTEGER NOT NULL, size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL DEFAULT -1)""")
+            PlanState.create(db)
             db.execute(f"PRAGMA user_version={SCHEMA}")
             db.execute("COMMIT")
         except BaseException:
@@ -169,24 +176,25 @@ class Store:
     # ------------------------------------------------------------ the corpus of the last build
 
     def files(self):
-        """``{path: Key}`` of the last completed build."""
-        return {p: Key(h, bool(html)) for p, h, html in self.db.execute("SELECT path, hash, html FROM files")}
+        """``{path: (Key, size, mtime_ns)}`` of the last completed build (``mtime_ns`` -1: unknown,
+        read the file again)."""
+        return {p: (Key(h, bool(html)), size, mtime) for p, h, html, size, mtime in
+                self.db.execute("SELECT path, hash, html, size, mtime_ns FROM files")}
 
     def set_files(self, files):
-        """Record the corpus of a completed build (``{path: (Key, size)}``) and drop what no file of
-        it uses any more: results of other pipeline versions and of contents no longer in the corpus.
-        Returns the paths that were in the last build and are not in this one."""
+        """Record the corpus of a completed build (``{path: (Key, size, mtime_ns)}``) and drop what
+        no file of it uses any more: results of other pipeline versions and of contents no longer in
+        the corpus. Returns the paths that were in the last build and are not in this one."""
         with self.transaction():
-            old = {p: (Key(h, bool(html)), size) for p, h, html, size in
-                   self.db.execute("SELECT path, hash, html, size FROM files")}
+            old = self.files()
             gone = sorted(set(old) - set(files))
             self.db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in gone])
-            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                                [(p, k.hash, int(k.html), size) for p, (k, size) in files.items()
-                                 if old.get(p) != (k, size)])
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                                [(p, k.hash, int(k.html), size, mtime) for p, (k, size, mtime) in files.items()
+                                 if old.get(p) != (k, size, mtime)])
             self.db.execute("DELETE FROM extractions WHERE version<>?", (self.version,))
-            used = {k for k, _ in files.values()}
-            unused = {k for k, _ in old.values()} - used
+            used = {k for k, _, _ in files.values()}
+            unused = {k for k, _, _ in old.values()} - used
             if unused:
                 self.db.executemany("DELETE FROM extractions WHERE hash=? AND html=?",
                                     [(k.hash, int(k.html)) for k in unused])
@@ -202,6 +210,10 @@ class Store:
             (self.version,)).fetchone()
         return {"results": n, "chars": chars, "errors": errors,
                 "files": self.db.execute("SELECT COUNT(*) FROM files").fetchone()[0]}
+
+    def plan_state(self):
+        """What the graph of the last build was made of (:class:`PlanState`)."""
+        return PlanState(self.db)
 
     def integrity_check(self):
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -225,6 +237,162 @@ class Store:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class DocState(NamedTuple):
+    """A document of the last build's graph: ``doc`` numbers it for as long as its path, name and
+    content stay the same; ``pos`` is its place in corpus order."""
+    doc: int
+    path: str
+    name: str
+    key: Key
+    pos: int
+    kg_version: str
+    articles: str  # JSON
+
+
+class EntityRow(NamedTuple):
+    """An entity of a document (``j``: its index in the record) and the key it resolved to.
+    ``phase`` 1: resolved after every other (a place without code or parent); ``bucket``: what must
+    be resolved again with it (``person:NAME``, ``parentless:NAME``, ``named:NAME``)."""
+    doc: int
+    j: int
+    key: str
+    phase: int
+    bucket: str | None
+    reason: str
+    context: str | None  # a person's neighbours (JSON)
+    item: str  # the skeleton entity (JSON)
+
+
+class RelationRow(NamedTuple):
+    """A relation of a document and the edge it supports (``u``, ``v``, ``k``; ``u`` None or equal
+    to ``v``: none); ``sj``, ``tj``: the indices of its source and target entities (-1: none)."""
+    doc: int
+    j: int
+    u: str | None
+    v: str | None
+    k: str
+    sj: int
+    tj: int
+    item: str  # the skeleton relation (JSON)
+
+
+_CHUNK = 500  # parameters per query
+
+
+class PlanState:
+    """The ``plan_*`` tables: the documents, entities and relations of the last build's graph,
+    each entity with its key, and the build's ``generation`` (the output index carries the same
+    one: if they differ, an interrupted build left them apart and every output is made afresh).
+    :meth:`save` replaces what changed in one transaction.
+
+    >>> import tempfile, pathlib
+    >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "kg.sqlite") as store:
+    ...     state = store.plan_state()
+    ...     state.save("g1", docs=[DocState(1, "/a.txt", "a.txt", Key("h", False), 0, "0.1", "[]")],
+    ...                entities=[EntityRow(1, 0, "program:积分制", 0, None, "new", None, "{}")])
+    ...     state.generation(), [r.key for r in state.entities_with_keys(["program:积分制"])]
+    ('g1', ['program:积分制'])
+    """
+
+    def __init__(self, db):
+        self.db = db
+
+    @staticmethod
+    def create(db):
+        db.execute("""CREATE TABLE IF NOT EXISTS plan_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)""")
+        db.execute("""CREATE TABLE IF NOT EXISTS plan_docs (
+            doc INTEGER PRIMARY KEY, path TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL,
+            html INTEGER NOT NULL, pos INTEGER NOT NULL, kg_version TEXT NOT NULL, articles TEXT NOT NULL)""")
+        db.execute("""CREATE TABLE IF NOT EXISTS plan_entities (
+            doc INTEGER NOT NULL, j INTEGER NOT NULL, key TEXT NOT NULL, phase INTEGER NOT NULL, bucket TEXT,
+            reason TEXT NOT NULL, context TEXT, item TEXT NOT NULL, merge TEXT, PRIMARY KEY (doc, j))""")
+        db.execute("CREATE INDEX IF NOT EXISTS plan_entities_key ON plan_entities (key)")
+        db.execute("CREATE INDEX IF NOT EXISTS plan_entities_bucket ON plan_entities (bucket) WHERE bucket IS NOT NULL")
+        db.execute("CREATE INDEX IF NOT EXISTS plan_entities_merge ON plan_entities (doc) WHERE merge IS NOT NULL")
+        db.execute("""CREATE TABLE IF NOT EXISTS plan_relations (
+            doc INTEGER NOT NULL, j INTEGER NOT NULL, u TEXT, v TEXT, k TEXT NOT NULL, sj INTEGER NOT NULL,
+            tj INTEGER NOT NULL, item TEXT NOT NULL, PRIMARY KEY (doc, j))""")
+        db.execute("CREATE INDEX IF NOT EXISTS plan_relations_edge ON plan_relations (u, v, k)")
+        db.execute("CREATE INDEX IF NOT EXISTS plan_relations_target ON plan_relations (v)")
+
+    def generation(self):
+        row = self.db.execute("SELECT value FROM plan_meta WHERE name='generation'").fetchone()
+        return row[0] if row else None
+
+    def docs(self):
+        """``{path: DocState}``."""
+        return {r[1]: DocState(r[0], r[1], r[2], Key(r[3], bool(r[4])), *r[5:]) for r in
+                self.db.execute("SELECT doc, path, name, hash, html, pos, kg_version, articles FROM plan_docs")}
+
+    def _select(self, table, columns, values):
+        """Rows of ``table`` whose ``columns`` (one, or a tuple of names) hold one of ``values``."""
+        row = EntityRow if table == "plan_entities" else RelationRow
+        names = ", ".join(row._fields)
+        values = list(values)
+        width = len(columns) if isinstance(columns, tuple) else 1
+        target = f"({', '.join(columns)})" if width > 1 else columns
+        one = f"({', '.join('?' * width)})" if width > 1 else "?"
+        out = []
+        for b in range(0, len(values), _CHUNK):
+            chunk = values[b:b + _CHUNK]
+            params = [x for v in chunk for x in v] if width > 1 else chunk
+            inside = f"VALUES {', '.join([one] * len(chunk))}" if width > 1 else ", ".join([one] * len(chunk))
+            out.extend(row(*r) for r in self.db.execute(
+                f"SELECT {names} FROM {table} WHERE {target} IN ({inside})", params))
+        return out
+
+    def entities_of(self, docs):
+        return self._select("plan_entities", "doc", docs)
+
+    def entities_with_keys(self, keys):
+        return self._select("plan_entities", "key", keys)
+
+    def entities_in_buckets(self, buckets):
+        return self._select("plan_entities", "bucket", buckets)
+
+    def relations_of(self, docs):
+        return self._select("plan_relations", "doc", docs)
+
+    def relations_on(self, edges):
+        """The relations supporting the edges ``(u, v, k)``."""
+        return self._select("plan_relations", ("u", "v", "k"), edges)
+
+    def relations_touching(self, keys):
+        """The relations with one of ``keys`` at an end."""
+        keys = list(keys)
+        found = {(r.doc, r.j): r for r in self._select("plan_relations", "u", keys)}
+        found.update(((r.doc, r.j), r) for r in self._select("plan_relations", "v", keys))
+        return list(found.values())
+
+    def merges(self):
+        """``(doc, phase, j, row JSON)`` of every entity that the merge log lists."""
+        return self.db.execute("SELECT doc, phase, j, merge FROM plan_entities WHERE merge IS NOT NULL").fetchall()
+
+    def save(self, generation, docs=(), entities=(), relations=(), merges=(), gone=(), positions=(),
+             rekeyed=(), moved=(), everything=False):
+        """Record a build, in one transaction: remove the documents ``gone`` (numbers) and their
+        entities and relations (``everything``: all documents), add ``docs``, ``entities`` and
+        ``relations`` (rows), set ``positions`` (``(pos, doc)``), the keys of ``rekeyed`` entities
+        (``(key, reason, doc, j)``), the edges of ``moved`` relations (``(u, v, doc, j)``) and the
+        merge log rows ``merges`` (``(row JSON or None, doc, j)``)."""
+        with _Transaction(self.db):
+            if everything:
+                for table in ("plan_docs", "plan_entities", "plan_relations"):
+                    self.db.execute(f"DELETE FROM {table}")
+            for table in ("plan_docs", "plan_entities", "plan_relations"):
+                self.db.executemany(f"DELETE FROM {table} WHERE doc=?", [(d,) for d in gone])
+            self.db.executemany("INSERT INTO plan_docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                [(d.doc, d.path, d.name, d.key.hash, int(d.key.html), d.pos, d.kg_version, d.articles)
+                                 for d in docs])
+            self.db.executemany("UPDATE plan_docs SET pos=? WHERE doc=?", positions)
+            self.db.executemany("INSERT INTO plan_entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)", entities)
+            self.db.executemany("INSERT INTO plan_relations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", relations)
+            self.db.executemany("UPDATE plan_entities SET key=?, reason=? WHERE doc=? AND j=?", rekeyed)
+            self.db.executemany("UPDATE plan_relations SET u=?, v=? WHERE doc=? AND j=?", moved)
+            self.db.executemany("UPDATE plan_entities SET merge=? WHERE doc=? AND j=?", merges)
+            self.db.execute("INSERT OR REPLACE INTO plan_meta VALUES ('generation', ?)", (generation,))
 
 
 class _Transaction:

@@ -1,7 +1,9 @@
 """Incremental builds: a rebuild after changing, adding and removing files writes exactly the files a
 build from scratch writes, while computing only what changed; a damaged output is rewritten."""
+import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -121,3 +123,107 @@ def test_a_rebuild_in_another_process_copies_everything(rebuilt, tmp_path):
     assert stats["extracted"] == 0 and stats["elements_computed"] == 0
     for name in FILES:
         assert (out / name).read_bytes() == (root / "fresh" / name).read_bytes(), name
+
+
+# ---------------------------------------------------------------- random changes to made-up records
+
+SENTENCES = ["城西村推行积分制。", "林海介绍了经验。", "村里发展茶叶。", "县里成立产业链党委。", "合作社带动农户增收。"]
+PLACES = [("Place", "海口市", {"level": "city", "admin_code": "460100"}),
+          ("Place", "海口", {"level": "city", "admin_code": "460100"}),  # same code, another name
+          ("Place", "城西村", {"level": "village", "parent": "崖州区"}),
+          ("Place", "城西村", {"level": "village", "parent": "琼山区"}),
+          ("Place", "城西村", {"level": "village", "parent": None}),  # joins the only 城西村 with a parent
+          ("Place", "高阜村", {"level": "village", "parent": "安吉县"}),
+          ("Place", "高阜村", {"level": "village", "parent": None})]
+OTHERS = [("Organization", "中共城西村党支部", {"kind": "party"}), ("Organization", "城西村党支部", {"kind": "party"}),
+          ("Organization", "白茶产业链党委", {"kind": "party"}), ("Program", "积分制", {"family": "积分制"}),
+          ("Industry", "茶叶", {}), ("Person", "林海", {"roles": ["书记"]}), ("Person", "林海", {}),
+          ("Person", "王建国", {})]
+TYPES = ["located_in", "holds_role", "adopts", "partners_with", "focuses_on"]
+
+
+def _made_up_record(rng, name):
+    """A record with entities whose keys depend on one another across documents (people of one
+    name, places without parent, names that merge) and relations between them."""
+    chosen, ids = [], set()
+    for t, n, attrs in rng.sample(PLACES, rng.randint(1, 3)) + rng.sample(OTHERS, rng.randint(1, 4)):
+        if f"{t}:{n}" not in ids:
+            ids.add(f"{t}:{n}")
+            chosen.append((t, n, attrs))
+    text_len = 200
+    entities = []
+    for t, n, attrs in chosen:
+        starts = sorted(rng.sample(range(text_len), rng.randint(1, 3)))
+        entities.append({"id": f"{t}:{n}", "type": t, "name": n, "aliases": [n + "们"] if rng.random() < 0.3 else [],
+                         "attrs": dict(attrs), "mentions": [
+                             {"start": s, "end": s + len(n), "text": n, "sentence": rng.choice(SENTENCES),
+                              "source": "test"} for s in starts]})
+    relations = []
+    for _ in range(rng.randint(0, 5)):
+        a, b = rng.sample(entities, 2) if len(entities) > 1 else (entities[0], entities[0])
+        rtype = rng.choice(TYPES)
+        if any(r["source"] == a["id"] and r["target"] == b["id"] and r["type"] == rtype for r in relations):
+            continue
+        attrs = {"year": rng.choice([None, 2019, 2021])}
+        if attrs["year"]:
+            attrs["year_source"] = rng.choice(["sentence", "article"])
+        relations.append({"source": a["id"], "target": b["id"], "type": rtype, "attrs": attrs,
+                          "evidence": [{"sentence": rng.choice(SENTENCES), "start": s, "end": s + 5, "rule": "test"}
+                                       for s in sorted(rng.sample(range(text_len), rng.randint(1, 3)))]})
+    articles = [{"title": f"{name} 一", "byline": None, "year": rng.choice([None, 2020]), "start": 0, "end": 100}]
+    if rng.random() < 0.5:
+        articles.append({"title": None, "byline": "作者", "year": 2021, "start": 100, "end": text_len})
+    return {"doc": name, "kg_version": "test", "encoding": "utf-8", "articles": articles,
+            "entities": entities, "relations": relations}
+
+
+def _put(store, record):
+    from kg.extract import skeleton
+    from kg.store import Key
+    text = json.dumps(record, ensure_ascii=False)
+    key = Key(hashlib.sha256(text.encode("utf-8")).hexdigest(), False)
+    store.put([(key, text, json.dumps(skeleton(record), ensure_ascii=False), None, 1, 0.0)])
+    return key
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_changes_rebuild_what_a_fresh_build_writes(tmp_path, seed):
+    from kg.graph import build_graph, from_json
+    from kg.incremental import Doc, write_outputs
+    from kg.store import Store
+    rng = random.Random(seed)
+    corpus = []  # (path, record), in corpus order
+    number = 0
+    with Store(tmp_path / "inc" / "kg.sqlite") as store:
+        for step in range(14):
+            if step == 0:
+                for _ in range(6):
+                    number += 1
+                    corpus.append((f"/c/{number:03d}.txt", _made_up_record(rng, f"{number:03d}.txt")))
+            else:
+                for _ in range(rng.randint(1, 2)):
+                    op = rng.choice(["add", "remove", "change"] if len(corpus) > 2 else ["add"])
+                    if op == "add":  # anywhere in corpus order
+                        number += 1
+                        corpus.insert(rng.randint(0, len(corpus)),
+                                      (f"/c/{number:03d}.txt", _made_up_record(rng, f"{number:03d}.txt")))
+                    elif op == "remove":
+                        corpus.pop(rng.randrange(len(corpus)))
+                    else:
+                        i = rng.randrange(len(corpus))
+                        corpus[i] = (corpus[i][0], _made_up_record(rng, corpus[i][1]["doc"]))
+            docs = [Doc(path, rec["doc"], _put(store, rec)) for path, rec in corpus]
+            written = write_outputs(docs, store, tmp_path / "inc")
+            fresh_out = tmp_path / f"fresh{step}"
+            with Store(fresh_out / "kg.sqlite") as fresh_store:
+                for _, rec in corpus:
+                    _put(fresh_store, rec)
+                fresh = write_outputs(docs, fresh_store, fresh_out)
+            for name in FILES:
+                assert (tmp_path / "inc" / name).read_bytes() == (fresh_out / name).read_bytes(), (step, name)
+            if step:
+                assert written.computed < fresh.computed
+            g = from_json((fresh_out / "graph.json").read_text(encoding="utf-8"))
+            expected = build_graph([rec for _, rec in corpus])
+            assert nx.utils.graphs_equal(g, expected), step
+            shutil.rmtree(fresh_out)
