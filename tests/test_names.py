@@ -76,3 +76,16 @@ def test_transliterated_names_without_chinese_surnames():
     assert {"艾则孜·买买提", "那仁格日勒"} <= people
     assert not {"买买提", "那仁"} & people
     assert not _names("开展“情暖邻里·温暖万家”活动，打造“乐·吉阳”品牌。", "Person")
+
+
+def test_counted_slogans_and_listed_slogans_are_not_programs():
+    text = ("2023年，某县推行“三个一批”，落实“两个覆盖”，打造一批“立得住、推得开”的品牌，为职工缴纳“五险一金”；"
+            "同时实施“三个一”工程，推广“院坝说事、干群共商”的做法。")
+    programs = _names(text, "Program")
+    assert {"三个一", "院坝说事、干群共商"} <= programs
+    assert not {"三个一批", "两个覆盖", "立得住、推得开", "五险一金"} & programs
+
+
+def test_a_school_head_inside_a_word_is_not_an_organisation():
+    orgs = _names("党员指导员集中学习政策，小区党组织上报社区，来自乡贤促进会的代表发言。", "Organization")
+    assert not any(o.endswith(("集中学", "上报社")) for o in orgs) and not any(o.startswith("自") for o in orgs)

@@ -124,7 +124,7 @@ _NAME_COUNTERS = frozenset("家")
 _NUMERALS = frozenset("0123456789０１２３４５６７８９一二三四五六七八九十百千万两几多数")
 
 # Single-character verbs that do not occur inside organisation names (用好驻村工作队, 建强产业链大党委).
-_SINGLE_VERBS = frozenset("用设落推抓做搞促让给要会能可须需使令靠依按据经到去来入进赴建获系")
+_SINGLE_VERBS = frozenset("用设落推抓做搞促让给要会能可须需使令靠依按据经到去来入进赴建获系自")
 _FUNCTION_CHARS = frozenset("的地得了着过在和与及或并而且把被对向从到于以为由给让使将也都又还就才只再很最更太已曾是有"
                             "这那此其该各每本全某等个名位所座条处次如若")
 
@@ -508,6 +508,7 @@ def _head_automaton():
     return _automaton(lexicon.org_heads())
 
 
+_HEADS_THAT_START_WORDS = frozenset(["中学", "小学", "报社", "学会"])
 _COORD_TAIL = re.compile(r"等\s*[\d一二三四五六七八九十两百]*\s*[个家支所座]?$|(?<=[镇乡村区县])[\d一二三四五六七八九十两]+\s*[个家支所座]$")
 _TEAM_KINDS = {"team"}
 
@@ -539,6 +540,8 @@ def find_organizations(text, places=()):
         if (text[h_start:h_end + 1] in tags or text[h_start:h_end + 2] in tags) \
                 and not text.startswith(lexicon.cues("person_role"), h_end):
             continue  # 党组 in 党组织, 联盟 in 联盟化: the head is part of a longer word
+        if head in _HEADS_THAT_START_WORDS and splits_word(text, h_end):
+            continue  # 集中学习, 上报社区: the head's last character begins the next word
         learned = kind in ("university", "institute")
         verbs = _NAME_VERBS | _DISCIPLINE_VERBS if learned else _NAME_VERBS
         start = name_start(text, h_start, max_chars=18, known=known, nouns_only=True, strict_chars=True, verbs=verbs,
@@ -735,6 +738,8 @@ _PROGRAM_SHORT_SUFFIXES = ("夜校", "讲堂", "课堂", "学堂", "驿站", "�
 _NOT_PROGRAM_ENDINGS = ("器", "者", "员", "人", "家", "长", "们", "感", "力", "心", "化", "性", "风", "气", "味",
                         "钢铁", "理念", "思路", "精神", "意识", "格局", "目标", "愿景", "使命", "难题", "问题")
 _NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[\u4e00-\u9fff]")
+_PRACTICE_AFTER = ("的做法", "的经验", "的模式", "的机制", "的工作法")
+_COUNTED_SLOGAN = re.compile(r"^[一二三四五六七八九十两\d]+个")
 # One and a measure word make idioms, not models: 一条龙, 一片叶, 一盘棋, 一张网.
 _MEASURE_IDIOM = re.compile(r"^[一两双][条片张盘站把个份根支本座面块门线股杆口颗粒朵](?!.*[一二三四五六七八九十两双])")
 _UPGRADE_CUES = ("升级为", "拓展为", "迭代为", "发展为", "升级成", "延伸为")
@@ -784,8 +789,11 @@ def find_programs(text):
             continue
         if not in_lexicon and re.search(r"[，,。；;！!？?]", inner):
             continue
-        if not in_lexicon and "、" in inner and head is None:
-            continue  # “小事不出村、大事不出镇”: a slogan
+        if not in_lexicon and "、" in inner and (head is None or text.startswith("的", m.end())
+                                                  and not text.startswith(_PRACTICE_AFTER, m.end())):
+            continue  # “小事不出村、大事不出镇”, “立得住、叫得响”的品牌: slogans
+        if not in_lexicon and _COUNTED_SLOGAN.match(inner) and head is None:
+            continue  # “三个一批”, “两个覆盖”: counted slogans, unless a head names them (“三个一”工程)
         if inner in gaz.by_name or inner in gaz.by_short or inner in lexicon.cue_set("not_program"):
             continue
         ends_as_program = bool(_PROGRAM_HEADS.search(inner))
