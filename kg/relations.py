@@ -79,6 +79,7 @@ def extract_relations(text, sentence_spans, mentions, home_place=None, article_y
         out += _spreads(text, sent, home_place, article_places)
     out += _sector_focus(ms, sentence_spans)
     out += _main_industry_focus(ms, sentence_spans, out)
+    out += _village_posts(text, by_sentence, out, home_place)
     return _dedupe(out)
 
 
@@ -155,8 +156,8 @@ def _role_type(holder, role):
 def _role_text(segment):
     roles = lexicon.cues("person_role")
     seg = segment.strip("“”\"、 ")
-    if not seg or len(seg) > 12:
-        return None
+    if not seg or len(seg) > 12 or re.match(r"^(?:选派|派驻|派出|委派)", seg):
+        return None  # 山东农业大学选派的驻村第一书记: the sender, not where the role is held
     if any(seg.endswith(r) or r in seg for r in roles):
         return re.sub(r"[“”\"]", "", seg)
     return None
@@ -184,7 +185,7 @@ def _roles(text, sent):
                 pos -= 1
         # person 担任 / 任 [place|org] role
         after = text[p.end:sent.end]
-        m = re.match(r"^(?:在|曾|现)?(?:担任|任|出任|兼任|被聘为|受聘为|作为)", after)
+        m = re.match(r"^(?:在|曾|现)?(?:担任|任|出任|兼任|被聘为|受聘为|作为|挂职)", after)
         if m:
             for h in holders:
                 if h.start >= p.end + m.end() and h.start - (p.end + m.end()) <= 2:
@@ -486,6 +487,36 @@ _INDUSTRY_MARK = re.compile(r"^(?:产业链|产业|种植|养殖|加工|种养|�
 
 
 _SECTOR = re.compile(r"([\u4e00-\u9fff])(?:业|农牧|产业)(?:有限|股份|发展|专业|合作|集团|公司|科技)")
+
+
+_VILLAGE_POST = re.compile(r"(第一书记|驻村工作队队长|驻村队长)[^，。；,;]{0,16}$")
+
+
+def _village_posts(text, sentences, found, home_place):
+    """A first secretary (驻村第一书记) holds the post in a village: the village the sentence puts them
+    in (到西峪村任职), else the village the article last named before them, else the article's place
+    if it is a village."""
+    placed = {r.source.name for r in found if r.type == "holds_role" and r.target.label == "Place"
+              and r.target.attrs.get("level") == "village"}
+    out, last_village = [], None
+    for sent in sentences:
+        villages = [c for c in sent.mentions if c.label == "Place" and c.attrs.get("level") == "village"]
+        for p in (c for c in sent.mentions if c.label == "Person"):
+            role = _VILLAGE_POST.search(text[max(sent.start, p.start - 24):p.start])
+            if role is None or p.name in placed:
+                continue
+            after = [v for v in villages if v.start >= p.end]
+            before = [v for v in villages if v.end <= p.start]
+            village = after[0] if after else before[-1] if before else last_village
+            if village is None and home_place is not None and home_place.attrs.get("level") == "village":
+                village = home_place
+            if village is not None:
+                placed.add(p.name)
+                out.append(Relation(p, village, "holds_role", (sent.start, sent.end), "village-post",
+                                    {"role": role.group(1)}))
+        if villages:
+            last_village = villages[-1]
+    return out
 
 
 def main_industry(mentions):

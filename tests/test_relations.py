@@ -54,3 +54,13 @@ def test_a_body_set_up_by_another_belongs_to_it_and_a_category_word_refers_back(
     est, aff = _relations(text, "establishes"), _relations(text, "affiliated_with")
     for child in ("种植产业链党支部", "加工产业链党支部"):
         assert ("武夷岩茶产业链党委", child) in est and (child, "武夷岩茶产业链党委") in aff
+
+
+def test_a_first_secretary_holds_the_post_in_a_village_and_belongs_to_the_sender():
+    text = ("2022年，湖南省湘西州泸溪县浦市镇马王溪村发展椪柑产业。湖南农业大学选派的驻村第一书记彭立新"
+            "到村任职后，牵头成立合作社。驻村第一书记、州农业农村局干部向晓峰介绍，潭溪镇浦溪村也建起了冷库。"
+            "援湘干部陈志远挂职泸溪县副县长。")
+    roles = _relations(text, "holds_role")
+    assert ("彭立新", "马王溪村") in roles and ("向晓峰", "浦溪村") in roles and ("陈志远", "泸溪县") in roles
+    assert ("彭立新", "湖南农业大学") not in roles
+    assert ("彭立新", "湖南农业大学") in _relations(text, "affiliated_with")
