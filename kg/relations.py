@@ -242,6 +242,7 @@ def _roles(text, sent):
 
 # ---------------------------------------------------------------- adopts / establishes
 
+_PREPOSITION_BEFORE = re.compile(r"(?:在|与|和|同|跟|对|向|为|给|依托|通过|借助|面向|到|至|从|及|、|以|把|将)$")
 _NOT_SUBJECT_BEFORE = re.compile(r"(?:在|与|和|同|跟|对|向|为|给|帮助|联合|依托|带动|指导|吸纳|通过|借助|面向|覆盖|到|至|从|"
                                  r"及|、|以|把|将|让|使|组织|动员|邀请|引进|引入|成立|组建|建立|推动|支持|服务|结对|帮扶)$")
 
@@ -264,6 +265,11 @@ def _subject_before(text, sent, pos, cue_kind):
         if text[max(sent.start, chain_start.start - 1):chain_start.start] == "由":
             if re.search(cue, text[c.end:pos]):
                 return c
+    # 推动际会村党支部成立…: an agent right before the verb is its subject
+    nearest = max(heads, key=lambda c: c.end, default=None)
+    if nearest is not None and re.match(r"^(?:牵头|带头|率先|先后|联合|共同|积极|主动|还|又|也|已)?" + cue, text[nearest.end:pos]) \
+            and not _PREPOSITION_BEFORE.search(text[max(sent.start, nearest.start - 4):nearest.start]):
+        return nearest  # (推动) X 成立: also the agent a causative verb makes act
     starts = {c.start for c in agents}
     for c in heads:
         chain_start = c
@@ -418,10 +424,19 @@ def _event(window):
 def _establishes(text, sent, home_place):
     out = []
     verbs = cue_pattern("establish_verb")
+    programs = [c for c in sent.mentions if c.label == "Program"]
     for org in (c for c in sent.mentions if c.label == "Organization"):
-        window = text[max(sent.start, org.start - 24):org.start]
-        if not re.search(verbs + r"[^，。；]*$", window):
+        lo = max(sent.start, org.start - 24)
+        # a verb inside a program's name (村党组织领办合作社经验) sets nothing up
+        window = "".join("·" if any(p.start <= i < p.end for p in programs) else text[i] for i in range(lo, org.start))
+        verb = re.search(verbs + r"([^，。；]*)$", window)
+        if not verb:
             continue
+        tail = verb.group(verb.lastindex)  # what lies between the verb and the organisation
+        if re.search(r"[与同跟][^，。；]*$", tail) and any(
+                o.label == "Organization" and lo + verb.start(verb.lastindex) <= o.start and o.end <= org.start
+                for o in sent.mentions):
+            continue  # 领办的A与B签订: B is A's partner, not set up
         subject = _subject_before(text, sent, org.start, "establish_verb")
         rule = "subject-verb-org"
         if subject is None or (subject.start <= org.start < subject.end):

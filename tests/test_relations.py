@@ -64,3 +64,11 @@ def test_a_first_secretary_holds_the_post_in_a_village_and_belongs_to_the_sender
     assert ("彭立新", "马王溪村") in roles and ("向晓峰", "浦溪村") in roles and ("陈志远", "泸溪县") in roles
     assert ("彭立新", "湖南农业大学") not in roles
     assert ("彭立新", "湖南农业大学") in _relations(text, "affiliated_with")
+
+
+def test_who_sets_up_a_body_is_the_agent_before_the_verb_not_a_verb_inside_a_program():
+    text = ("2021年，陈立新担任溪口村科技特派员后，推动溪口村党支部成立溪口茶叶专业合作社。"
+            "2022年，某县学习借鉴村党组织领办合作社经验，溪口茶叶专业合作社与福建春伦茶业集团签订收购协议。")
+    est = _relations(text, "establishes")
+    assert ("溪口村党支部", "溪口茶叶专业合作社") in est and ("溪口村", "溪口茶叶专业合作社") not in est
+    assert not any(b == "福建春伦茶业集团" for _, b in est)
