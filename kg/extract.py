@@ -133,15 +133,19 @@ def _resolve_anaphors(cands, articles):
 
 
 def _seats_of_established(relations):
-    """An organisation a place sets up (盱眙县…成立龙虾养殖产业链党委) sits in that place, unless its
-    name already says where."""
-    placed = {(r.source.label, r.source.name) for r in relations if r.type == "located_in"}
+    """An organisation a place sets up (盱眙县…成立龙虾养殖产业链党委) sits in that place, and one an
+    organisation sets up (链党委下设3个功能型党支部) sits where its parent sits, unless its name
+    already says where."""
+    seats = {(r.source.label, r.source.name): r.target for r in relations if r.type == "located_in"}
     out = []
     for r in relations:
         key = (r.target.label, r.target.name)
-        if r.type == "establishes" and r.source.label == "Place" and key not in placed:
-            out.append(Relation(r.target, r.source, "located_in", r.sentence, "seat-of-established"))
-            placed.add(key)
+        if r.type != "establishes" or key in seats:
+            continue
+        seat = r.source if r.source.label == "Place" else seats.get((r.source.label, r.source.name))
+        if seat is not None:
+            out.append(Relation(r.target, seat, "located_in", r.sentence, "seat-of-established"))
+            seats[key] = seat
     return out
 
 

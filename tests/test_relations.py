@@ -72,3 +72,9 @@ def test_who_sets_up_a_body_is_the_agent_before_the_verb_not_a_verb_inside_a_pro
     est = _relations(text, "establishes")
     assert ("溪口村党支部", "溪口茶叶专业合作社") in est and ("溪口村", "溪口茶叶专业合作社") not in est
     assert not any(b == "福建春伦茶业集团" for _, b in est)
+
+
+def test_a_body_set_up_by_an_organisation_sits_where_its_parent_sits():
+    text = "2022年，福建省南平市武夷山市成立武夷岩茶产业链党委。链党委下设种植、加工等2个功能型党支部。"
+    located = _relations(text, "located_in")
+    assert ("种植功能型党支部", "武夷山市") in located and ("加工功能型党支部", "武夷山市") in located
