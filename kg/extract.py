@@ -56,6 +56,7 @@ def extract_document(doc):
     cands += _byline_candidates(doc)
     cands = _canonical_organizations(cands, doc.norm)
     cands = _resolve_anaphors(cands, doc.articles)
+    cands += _place_anaphors(doc.norm, cands, doc.articles)
     cands = _varietal_industries(cands, doc.norm)
     cands = _canonical_industries(cands)
     sents = doc_sentences(sdoc)
@@ -130,6 +131,28 @@ def _resolve_anaphors(cands, articles):
             c.attrs["anaphor"] = head
             keep.append(c)
     return keep
+
+
+_PLACE_ANAPHOR = re.compile(r"(县里|市里|区里|镇里|乡里|村里)(?![的民])")
+_ANAPHOR_LEVEL = {"县": ("county",), "区": ("county",), "市": ("city", "county"), "镇": ("town",), "乡": ("town",),
+                  "村": ("village",)}
+
+
+def _place_anaphors(text, cands, articles):
+    """县里, 镇里, 村里 as the subject of what the article says (镇里还与…签订协议, 村里成立合作社): a
+    mention of the place of that level the article named last before it."""
+    places = sorted((c for c in cands if c.label == "Place"), key=lambda c: c.start)
+    out = []
+    for m in _PLACE_ANAPHOR.finditer(text):
+        article = next((a for a in articles if a.norm_start <= m.start() < a.norm_end), None)
+        lo = article.norm_start if article else 0
+        levels = _ANAPHOR_LEVEL[m.group(1)[0]]
+        before = [p for p in places if lo <= p.start and p.end <= m.start() and p.attrs.get("level") in levels]
+        if before and not text[m.start() - 1:m.start()] in ("在", "到", "回", "进", "出"):
+            target = before[-1]
+            out.append(Candidate(m.start(), m.end(), "Place", target.name,
+                                 {k: v for k, v in target.attrs.items() if k != "chain"}, "anaphor"))
+    return out
 
 
 def _seats_of_established(relations):
@@ -360,7 +383,8 @@ def _record(doc, cands, relations, sents):
         attrs = _best_attrs(group)
         if key in roles:
             attrs["roles"] = sorted(roles[key])
-        aliases = sorted({re.sub(r"\s+", "", doc.norm[c.start:c.end]) for c in group} - {group[0].name})
+        aliases = sorted({re.sub(r"\s+", "", doc.norm[c.start:c.end]) for c in group if c.source != "anaphor"}
+                         - {group[0].name})
         mentions = []
         for c in group:
             start, end = doc.to_original(c.start, c.end)

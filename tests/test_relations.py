@@ -78,3 +78,13 @@ def test_a_body_set_up_by_an_organisation_sits_where_its_parent_sits():
     text = "2022年，福建省南平市武夷山市成立武夷岩茶产业链党委。链党委下设种植、加工等2个功能型党支部。"
     located = _relations(text, "located_in")
     assert ("种植功能型党支部", "武夷山市") in located and ("加工功能型党支部", "武夷山市") in located
+
+
+def test_the_village_and_the_town_as_subjects():
+    text = ("2021年，浙江省衢州市江山市大陈乡大陈村推行“村歌”文化品牌。村里成立大陈乡村旅游专业合作社，"
+            "乡里还与浙江师范大学签订合作协议。")
+    assert ("大陈村", "大陈乡村旅游专业合作社") in _relations(text, "establishes")
+    assert ("大陈乡", "浙江师范大学") in _relations(text, "partners_with")
+    rec = extract_text(text, name="t.txt")
+    village = next(e for e in rec["entities"] if e["name"] == "大陈村")
+    assert "村里" not in village["aliases"] and any(m["text"] == "村里" for m in village["mentions"])
