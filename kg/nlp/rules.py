@@ -619,8 +619,8 @@ def _brand_start(text, start, h_start, place_at, place_end):
         gap = text[e:start]
         words = tokens(gap)
         if all(is_cjk(ch) and ch not in _GAP_STOPS for ch in gap) and not _COUNTED.match(gap) and not any(
-                w in lexicon.cue_set("stop_word") or len(w) > 1 and lexicon.word_tags().get(w) in _GAP_STOP_TAGS
-                for w in words):
+                len(w) > 1 and (w in lexicon.cue_set("stop_word") or lexicon.word_tags().get(w) in _GAP_STOP_TAGS)
+                for w in words):  # single characters are judged by _GAP_STOPS (梨都, 菜都)
             start = place.start
             while start in place_end:  # 北京平谷苏子峪…: the chain the place ends
                 start = place_end[start].start
