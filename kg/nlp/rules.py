@@ -543,7 +543,7 @@ def find_organizations(text, places=()):
         if head in _HEADS_THAT_START_WORDS and splits_word(text, h_end):
             continue  # 集中学习, 上报社区: the head's last character begins the next word
         learned = kind in ("university", "institute")
-        verbs = _NAME_VERBS | _DISCIPLINE_VERBS if learned else _NAME_VERBS
+        verbs = (_NAME_VERBS | _DISCIPLINE_VERBS if learned else _NAME_VERBS) | _SEASON_WORDS
         start = name_start(text, h_start, max_chars=18, known=known, nouns_only=True, strict_chars=True, verbs=verbs,
                            keep=_DISCIPLINE_VERBS if learned else frozenset())
         if learned and text[start - 1:start] == "与":
@@ -603,7 +603,7 @@ def find_organizations(text, places=()):
     return out
 
 
-_COMPANY_DESCRIPTORS = ("电商平台", "合作伙伴")
+_COMPANY_DESCRIPTORS = ("农业龙头企业", "龙头企业", "电商平台", "合作伙伴")
 _COUNTED = re.compile(r"^[一二三四五六七八九十两几多数百千万]+[家个名位支批所座条处户种类项只头]")
 
 
@@ -618,7 +618,7 @@ def _brand_start(text, start, h_start, place_at, place_end):
             continue
         gap = text[e:start]
         words = tokens(gap)
-        if all(is_cjk(ch) and ch not in _GAP_STOPS for ch in gap) and not _COUNTED.match(gap) and not any(
+        if _transliterated(gap) or all(is_cjk(ch) and ch not in _GAP_STOPS for ch in gap) and not _COUNTED.match(gap) and not any(
                 len(w) > 1 and (w in lexicon.cue_set("stop_word") or lexicon.word_tags().get(w) in _GAP_STOP_TAGS)
                 for w in words):  # single characters are judged by _GAP_STOPS (梨都, 菜都)
             start = place.start
@@ -643,7 +643,8 @@ _GAP_STOP_TAGS = {"p", "c", "u", "uj", "ul", "r", "rr", "rz", "d", "f", "t", "q"
 
 _NUMBERED_SLOGAN = re.compile(r"^[一二三四五六七八九十两双]+[\u4e00-\u9fff]{1,2}[一二三四五六七八九十两双]")
 _CATEGORY_ANAPHORS = frozenset(["产业链", "产业", "联合", "链"])
-_ANAPHOR_MODIFIERS = frozenset(["", "该", "这个", "此", "本", "村", "社区", "镇", "乡", "县", "市", "区", "村级"]) | _CATEGORY_ANAPHORS
+_ANAPHOR_MODIFIERS = frozenset(["", "该", "这个", "此", "本", "村", "社区", "镇", "乡", "县", "市", "区", "村级", "嘎查",
+                                "苏木"]) | _CATEGORY_ANAPHORS
 _SHORT_ANAPHOR = re.compile(r"该(所|院|校|公司|合作社|联盟|协会|中心|站|团队)")
 
 
@@ -677,6 +678,9 @@ def _full_admin(text, place):
 SEASONS = ("反季节", "冬季", "春季", "夏季", "秋季", "冬早", "早春", "冬春", "秋冬")
 
 
+_SEASON_WORDS = frozenset(SEASONS)
+
+
 def _list_items(text, end, known=None):
     """Items of a 、-separated list ending at ``end`` (the first item's start found by name_start)."""
     items = []
@@ -684,7 +688,7 @@ def _list_items(text, end, known=None):
     while True:
         sep = max(text.rfind("、", 0, pos), text.rfind("和", max(0, pos - 12), pos),
                   text.rfind("及", max(0, pos - 12), pos), text.rfind("与", max(0, pos - 12), pos))
-        item_start = name_start(text, pos, max_chars=12, known=known, verbs=_NAME_VERBS | frozenset(SEASONS))
+        item_start = name_start(text, pos, max_chars=12, known=known, verbs=_NAME_VERBS | _SEASON_WORDS)
         if sep >= 0 and sep + 1 >= item_start - 0 and sep + 1 < pos and sep >= pos - 12:
             items.append((sep + 1, pos))
             pos = sep
