@@ -52,7 +52,7 @@ def extract_document(doc):
     sdoc = nlp.make_doc(doc.norm)
     sdoc.user_data["kg_articles"] = [(a.norm_start, a.norm_end) for a in doc.articles]
     sdoc = nlp(sdoc)
-    cands = list(sdoc.user_data.get("kg", []))
+    cands = _quoted_programs_first(list(sdoc.user_data.get("kg", [])))
     cands += _byline_candidates(doc)
     cands = _canonical_organizations(cands, doc.norm)
     cands = _resolve_anaphors(cands, doc.articles)
@@ -74,6 +74,13 @@ def extract_document(doc):
 
 
 # ---------------------------------------------------------------- candidates → entities
+
+def _quoted_programs_first(cands):
+    """A quoted name is a program even when it ends like a body does (共建“霍山石斛科技小院”)."""
+    quoted = {(c.start, c.end, c.name) for c in cands if c.label == "Program" and c.attrs.get("quoted")}
+    return [c for c in cands if not (c.label == "Organization" and any(
+        s <= c.start and c.end <= e and c.name == n for s, e, n in quoted))]
+
 
 def _byline_candidates(doc):
     out = []

@@ -124,7 +124,7 @@ _NAME_COUNTERS = frozenset("家")
 _NUMERALS = frozenset("0123456789０１２３４５６７８９一二三四五六七八九十百千万两几多数")
 
 # Single-character verbs that do not occur inside organisation names (用好驻村工作队, 建强产业链大党委).
-_SINGLE_VERBS = frozenset("用设落推抓做搞促让给要会能可须需使令靠依按据经到去来入进赴建获系自")
+_SINGLE_VERBS = frozenset("用设落推抓做搞促让给要会能可须需使令靠依按据经到去来入进赴建获系自听看找跟")
 _FUNCTION_CHARS = frozenset("的地得了着过在和与及或并而且把被对向从到于以为由给让使将也都又还就才只再很最更太已曾是有"
                             "这那此其该各每本全某等个名位所座条处次如若")
 
@@ -159,6 +159,8 @@ _SUFFIX_LEVEL = {"街道": "town", "镇": "town", "乡": "town", "苏木": "town
                  "新区": "other", "开发区": "other", "高新区": "other", "科技城": "other",
                  "产业园": "other", "工业园": "other", "园区": "other"}
 # What may not follow a village/town suffix for it to be a place (村级, 村民, 乡村, 镇街 …).
+# 雁洋镇长教村: after a township, 长 may begin the name of one of its villages, not make 镇长
+_VILLAGE_NEXT = re.compile(r"[\u4e00-\u9fff]{2,3}(?:村|社区|嘎查)")
 _NOT_AFTER = {"村": "级民委务集干规两组庄寨情貌容落医嫂官史风长公", "乡": "村镇贤愁音亲土里情镇间长", "镇": "街级域区委长",
               "社区": "化级", "街道": "办级", "园区": "化"}
 _GENERIC_PLACE_NAMES = frozenset(
@@ -235,7 +237,7 @@ def find_places(text):
                               "short": word not in gaz.by_name}, "gazetteer")
         else:  # township name
             after = text[end:end + 1]
-            if after and after in _NOT_AFTER.get(word[-1], ""):
+            if after and after in _NOT_AFTER.get(word[-1], "") and not _VILLAGE_NEXT.match(text, end):
                 continue
             cand = Candidate(start, end, "Place", word,
                              {"level": "town", "county_codes": gaz.towns[word]}, "gazetteer")
@@ -249,7 +251,7 @@ def find_places(text):
         if covered[s_start] or covered[s_end - 1]:
             continue
         after = text[s_end:s_end + 1]
-        if after and after in _NOT_AFTER.get(suffix, ""):
+        if after and after in _NOT_AFTER.get(suffix, "") and not (suffix in "镇乡" and _VILLAGE_NEXT.match(text, s_end)):
             continue
         cand = _suffix_place(text, s_start, s_end, suffix, ends, gaz)
         if cand is not None:
@@ -737,7 +739,7 @@ def _program(start, end, name, source, **attrs):
 _USED_AS_PROGRAM = ("推广到", "推广至", "引入", "引进", "落地", "开班", "开课", "覆盖", "走进", "走出", "升级",
                     "在全", "模式", "经验", "做法")
 # Generic last words of program names that, alone, refer back to the program (夜校 for 田埂夜校).
-_PROGRAM_SHORT_SUFFIXES = ("夜校", "讲堂", "课堂", "学堂", "驿站", "小院", "超市", "书屋", "工坊", "议事会", "议事厅",
+_PROGRAM_SHORT_SUFFIXES = ("夜校", "讲堂", "课堂", "学堂", "驿站", "小院", "超市", "书屋", "工坊", "议事会", "议事厅", "积分",
                            "夜话", "食堂", "代办")
 _NOT_PROGRAM_ENDINGS = ("器", "者", "员", "人", "家", "长", "们", "感", "力", "心", "化", "性", "风", "气", "味",
                         "钢铁", "理念", "思路", "精神", "意识", "格局", "目标", "愿景", "使命", "难题", "问题")
@@ -745,7 +747,8 @@ _NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[
 _PRACTICE_AFTER = ("的做法", "的经验", "的模式", "的机制", "的工作法")
 _COUNTED_SLOGAN = re.compile(r"^[一二三四五六七八九十两\d]+个")
 # One and a measure word make idioms, not models: 一条龙, 一片叶, 一盘棋, 一张网.
-_MEASURE_IDIOM = re.compile(r"^[一两双][条片张盘站把个份根支本座面块门线股杆口颗粒朵](?!.*[一二三四五六七八九十两双])")
+_MEASURE_IDIOM = re.compile(r"^(?:[一两双][条片张盘站把个份根支本座面块门线股杆口颗粒朵棵架道套批项位名](?!.*[一二三四五六七八九十两双])"
+                            r"|\d+后$)")  # and generations: 90后
 _UPGRADE_CUES = ("升级为", "拓展为", "迭代为", "发展为", "升级成", "延伸为")
 _STRONG_VERBS = re.compile(r"(推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实|启动|开展)([\u4e00-\u9fff]{2,10}?)"
                            r"(制度|机制|工作法|模式|工程|行动|计划|制)(?![\u4e00-\u9fff]{0,1}[度])")
@@ -800,7 +803,8 @@ def find_programs(text):
             continue  # “三个一批”, “两个覆盖”: counted slogans, unless a head names them (“三个一”工程)
         if inner in gaz.by_name or inner in gaz.by_short or inner in lexicon.cue_set("not_program"):
             continue
-        ends_as_program = bool(_PROGRAM_HEADS.search(inner))
+        # a name that ends as a program does (…机制, …工程) or as a program's venue does (…夜校, …小院)
+        ends_as_program = bool(_PROGRAM_HEADS.search(inner)) or len(inner) >= 4 and inner.endswith(_PROGRAM_SHORT_SUFFIXES)
         after_verb = before.endswith(verbs) or before[:-1].endswith(verbs)
         if _MEASURE_IDIOM.match(inner) and not in_lexicon:
             continue
@@ -934,7 +938,7 @@ def _name_ok(name, strict=True):
         return False  # 顾问团 (顾问 is tagged as a name in the word list)
     for part in ({name, name[1:], name[:2]} if strict else {name}):
         tag = tags.get(part)
-        if len(part) >= 2 and tag is not None and tag not in ("nr", "nrt", "nrfg") \
+        if len(part) >= 2 and tag is not None and tag not in ("nr", "nrt", "nrfg") and not (part == name[1:] and tag == "nz") \
                 and lexicon.word_frequency(part) >= (100 if part == name else 50):
             return False
     return True
@@ -1060,7 +1064,7 @@ def _role_before(text, pos, roles):
 def _left_boundary_ok(text, s):
     """A name preceded by a CJK character needs that character to end a role or an institution."""
     word = word_before(text, s)
-    return word in lexicon.cue_set("person_role") or text[s - 1] in "院所局部委社司队校园站馆心会团厂场"
+    return word in lexicon.cue_set("person_role") or text[s - 1] in "院所局部委社司队校园站馆心会团厂场学"
 
 
 _BYLINE_NAME = re.compile(r"^(?:作者|文|撰稿|通讯员|记者)?\s*[:：/／]?\s*([\u4e00-\u9fff]{2,3})(?:\s+[\u4e00-\u9fff]{2,3})*\s*$")
@@ -1090,7 +1094,8 @@ _GENERIC_INDUSTRY = frozenset(
     "主导产业 新业态 融合 产业 农村 县域 村集体 文化 科技 服务 工业 农 经济 发展 优势特色 特色优势 规模 "
     "多元 配套 关联 循环 低空 海洋 健康 养老 有机 标准化 规模化 集约化 机械化 设施 立体 林下 套种 间作 "
     "科学 优质 精品 高产 大户 朝阳 夕阳 当家 美丽 幸福 致富 增收 百亿 千亿 新型 首位 龙头 优质高效 农村电商 "
-    "两大 三大 四大 五大 六大 这一 该 全链条 全产业".split())
+    "两大 三大 四大 五大 六大 这一 该 全链条 全产业 仿野生 高垄 起垄 覆膜 轮作 套种 间作 稻田 庭院 订单 托管 "
+    "规模养殖 散养 圈养 放养 林下 大棚 露地".split())
 _NOT_PRODUCT_ENDINGS = ("户", "民", "农", "田", "地", "员", "部", "社", "场", "区", "棚", "园")
 # A product joined to what is done with it names one sector: 小麦制种; 毛竹加工 only as X加工产业
 # or X加工等产业 (月柿加工 alone is the 月柿 industry).
