@@ -89,3 +89,11 @@ def test_counted_slogans_and_listed_slogans_are_not_programs():
 def test_a_school_head_inside_a_word_is_not_an_organisation():
     orgs = _names("党员指导员集中学习政策，小区党组织上报社区，来自乡贤促进会的代表发言。", "Organization")
     assert not any(o.endswith(("集中学", "上报社")) for o in orgs) and not any(o.startswith("自") for o in orgs)
+
+
+def test_posts_made_systems_formulas_and_upgrades_are_programs():
+    text = ("2021年，罗田县推行湾长制，采取“党支部+合作社+药农”的方式发展茯苓。2023年，罗田县将这一做法升级为"
+            "强村富民计划，推行“一村一品”，落实“三统一”，反对家长制作风。")
+    programs = _names(text, "Program")
+    assert {"湾长制", "党支部+合作社+药农", "强村富民计划", "一村一品"} <= programs
+    assert not {"三统一", "家长制"} & programs

@@ -147,6 +147,8 @@ def tokens(text):
 def is_generic(modifier, extra=()):
     """True when a modifier has nothing that names a particular thing (村, 产业链, 基层 …)."""
     generic = lexicon.cue_set("generic_modifier")
+    if modifier in generic or modifier in extra:
+        return True  # 链上: a generic word the word list would split
     words = [w for w in tokens(modifier) if w.strip()]
     return all(w in generic or w in extra or w in _FUNCTION_CHARS for w in words)
 
@@ -556,6 +558,7 @@ def find_organizations(text, places=()):
                 start = name_start(text, parent[0], max_chars=18, known=known, nouns_only=True, strict_chars=True)
         if kind in ("company", "cooperative"):
             start = _brand_start(text, start, h_start, place_at, place_end)
+        start = _after_member_descriptor(text, start, h_start, place_at)
         if start == h_start and text[h_start - 1:h_start] in CLOSE_QUOTES:
             q = max(text.rfind(q, 0, h_start - 1) for q in OPEN_QUOTES)
             if 0 <= q and h_start - q <= 16:
@@ -635,6 +638,18 @@ def _brand_start(text, start, h_start, place_at, place_end):
     for descriptor in _COMPANY_DESCRIPTORS:
         if text.startswith(descriptor, start) and h_start - start - len(descriptor) >= 2:
             return start + len(descriptor)
+    return start
+
+
+_MEMBER_DESCRIPTOR = re.compile(r"(?:成员单位|成员|会员单位|会员|单位|企业|主体|代表)$")
+
+
+def _after_member_descriptor(text, start, h_start, place_at):
+    """联盟成员单位青川县唐家河菌业有限公司, 链上企业寿光市…党支部: what the body is to something else,
+    written before its name, is not part of it."""
+    for pos in range(start + 2, h_start):
+        if pos in place_at and _MEMBER_DESCRIPTOR.search(text, start, pos):
+            return pos
     return start
 
 
@@ -739,19 +754,21 @@ def _program(start, end, name, source, **attrs):
 _USED_AS_PROGRAM = ("推广到", "推广至", "引入", "引进", "落地", "开班", "开课", "覆盖", "走进", "走出", "升级",
                     "在全", "模式", "经验", "做法")
 # Generic last words of program names that, alone, refer back to the program (夜校 for 田埂夜校).
-_PROGRAM_SHORT_SUFFIXES = ("夜校", "讲堂", "课堂", "学堂", "驿站", "小院", "超市", "书屋", "工坊", "议事会", "议事厅", "积分",
+_PROGRAM_SHORT_SUFFIXES = ("夜校", "讲堂", "课堂", "学堂", "驿站", "小院", "超市", "书屋", "工坊", "议事会", "议事厅",
                            "夜话", "食堂", "代办")
 _NOT_PROGRAM_ENDINGS = ("器", "者", "员", "人", "家", "长", "们", "感", "力", "心", "化", "性", "风", "气", "味",
                         "钢铁", "理念", "思路", "精神", "意识", "格局", "目标", "愿景", "使命", "难题", "问题")
 _NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[\u4e00-\u9fff]")
 _PRACTICE_AFTER = ("的做法", "的经验", "的模式", "的机制", "的工作法")
+_SECOND_COUNT = re.compile(r"[一二三四五六七八九十两双百千万\d]")
+_SLOGAN_MARK = re.compile(r"了|^[一二三四五六七八九十\d]+号")
 _COUNTED_SLOGAN = re.compile(r"^[一二三四五六七八九十两\d]+个")
 # One and a measure word make idioms, not models: 一条龙, 一片叶, 一盘棋, 一张网.
 _MEASURE_IDIOM = re.compile(r"^(?:[一两双][条片张盘站把个份根支本座面块门线股杆口颗粒朵棵架道套批项位名](?!.*[一二三四五六七八九十两双])"
                             r"|\d+后$)")  # and generations: 90后
 _UPGRADE_CUES = ("升级为", "拓展为", "迭代为", "发展为", "升级成", "延伸为")
-_STRONG_VERBS = re.compile(r"(推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实|启动|开展)([\u4e00-\u9fff]{2,10}?)"
-                           r"(制度|机制|工作法|模式|工程|行动|计划|制)(?![\u4e00-\u9fff]{0,1}[度])")
+_STRONG_VERBS = re.compile(r"(推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实|启动|开展|升级为)([\u4e00-\u9fff]{2,10}?)"
+                           r"(制度|机制|工作法|模式|工程|行动|计划|制(?![作品造种定约衡止订成备图]))(?![\u4e00-\u9fff]{0,1}[度])")
 _LEADING_VERBS = re.compile(r"(?:推行|实行|推广|试点|实施|建立|探索|首创|创新|借鉴|复制|引入|深化|落实|启动|开展|全面|大力|积极)+")
 
 
@@ -777,7 +794,7 @@ def find_programs(text):
     heads = lexicon.cues("program_head")
     not_after = lexicon.cues("not_program_after")
     verbs = ("推行", "实施", "推广", "实行", "首创", "借鉴", "复制", "引入", "试点", "推出", "打造", "开展", "启动",
-             "探索", "创新", "建立", "创建", "深化", "叫响", "擦亮", "构建", "升级")
+             "探索", "创新", "建立", "创建", "深化", "叫响", "擦亮", "构建", "升级", "采取", "采用", "运用")
     known = lexicon.programs()
     usage = lexicon.program_usage()
     gaz = gazetteer()
@@ -804,11 +821,13 @@ def find_programs(text):
         if inner in gaz.by_name or inner in gaz.by_short or inner in lexicon.cue_set("not_program"):
             continue
         # a name that ends as a program does (…机制, …工程) or as a program's venue does (…夜校, …小院)
-        ends_as_program = bool(_PROGRAM_HEADS.search(inner)) or len(inner) >= 4 and inner.endswith(_PROGRAM_SHORT_SUFFIXES)
+        ends_as_program = bool(_PROGRAM_HEADS.search(inner)) or len(inner) >= 4 and inner.endswith(
+            _PROGRAM_SHORT_SUFFIXES + ("积分",)) or "+" in inner and len(re.findall(r"[\u4e00-\u9fff]{2,}", inner)) >= 2
         after_verb = before.endswith(verbs) or before[:-1].endswith(verbs)
-        if _MEASURE_IDIOM.match(inner) and not in_lexicon:
-            continue
-        numbered = bool(_NUMBERED.match(inner)) and len(inner) >= 3
+        if (_MEASURE_IDIOM.match(inner) or _SLOGAN_MARK.search(inner)) and not in_lexicon:
+            continue  # 一条龙, “一号工程”, “一片叶子富了一方百姓”: idioms, ranks and sentences
+        # 三规范三提升, 一村一企, 四议两公开: a formula of counts names a model; 三统一, 十不准 need a head
+        numbered = bool(_NUMBERED.match(inner)) and len(inner) >= 3 and bool(_SECOND_COUNT.search(inner, 2, len(inner) - 1))
         upgraded = after.startswith(_UPGRADE_CUES) or before.endswith(_UPGRADE_CUES)
         # 从“输血”到“造血”, 从“各自为战”到“抱团经营”: a change of state, unless what changes is a model
         from_to = after.startswith("到") or before.endswith(("从", "由", "到")) or before[-1:] in ("从", "由")
@@ -884,6 +903,15 @@ def find_programs(text):
             out.append(_program(start, end + len(head), name, "lexicon"))
         else:
             out.append(_program(start, end, word, "lexicon"))
+    # X长制: a post made a system (河长制, 林长制, 湾长制, 街巷长制), not 家长制
+    for m in re.finditer(r"([\u4e00-\u9fff]{1,2})长制", text):
+        x = m.group(1) if m.group(1) in lexicon.word_tags() else m.group(1)[-1]
+        start = m.end() - len(x) - 2
+        if x in ("家", "首", "厂", "校", "院", "班", "组") or x[-1] in _FUNCTION_CHARS \
+                or any(s <= start < e or s < m.end() <= e for s, e in taken + [(c.start, c.end) for c in out]):
+            continue
+        out.append(_program(start, m.end(), x + "长制", "post-system"))
+        taken.append((start, m.end()))
     for m in re.finditer(r"[一二三四五六七八九十两双\d][\u4e00-\u9fff]{1,6}?(模式|工作法|机制)", text):
         if any(s <= m.start() < e for s, e in taken) or text[m.start() - 1:m.start()] in CLOSE_QUOTES:
             continue
