@@ -214,7 +214,7 @@ def _salient_industries(cands, relations, text):
         if c.label == "Industry":
             inside_only[c.name] &= any(o.start <= c.start and c.end <= o.end for o in named_after)
             counts[c.name] += 1
-            if _INDUSTRY_MARKED.match(text, c.end):
+            if _INDUSTRY_MARKED.match(text, c.end) or c.attrs.get("listed"):
                 marked.add(c.name)
             if _SECTOR_MARKED.match(text, c.end):
                 sector_marked.add(c.name)
@@ -350,7 +350,7 @@ def _best_attrs(group):
     attrs = {}
     for c in group:
         for k, v in c.attrs.items():
-            if k in ("role_hint", "coordinated", "alias_of", "chain", "quoted", "head", "ambiguous", "anaphor"):
+            if k in ("role_hint", "coordinated", "alias_of", "chain", "quoted", "head", "ambiguous", "anaphor", "listed"):
                 continue
             attrs.setdefault(k, v)
     if group[0].label == "Place":

@@ -90,3 +90,12 @@ def test_an_unknown_product_marked_as_an_industry():
     found = industries(text)
     assert "家具" in found and "农户" not in found
     assert not industries("推动区域产业升级，谋划产业项目，把小茶叶做成共富大产业。") - {"茶叶"}
+
+
+def test_the_items_of_a_list_of_industries_and_unknown_products_of_party_bodies():
+    text = ("2022年，河南省周口市围绕黄花菜、山药、胡辣汤等特色产业建强产业链党组织。鹿邑县成立鹿邑县化妆刷产业党建联盟，"
+            "带动化妆刷加工企业120家。从江县加车村发展稻鱼鸭种养，稻鱼鸭产业成为富民产业。")
+    found = industries(text)
+    assert {"黄花菜", "山药", "胡辣汤", "化妆刷", "稻鱼鸭"} <= found
+    links = industries("2021年，某区成立马铃薯产业链党委，下设种薯繁育、鲜薯营销、精深加工等3个产业链党支部，马铃薯产业提质增效。")
+    assert "鲜薯营销" not in links and "精深加工" not in links

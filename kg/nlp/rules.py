@@ -760,6 +760,9 @@ _NOT_PROGRAM_ENDINGS = ("器", "者", "员", "人", "家", "长", "们", "感", 
                         "钢铁", "理念", "思路", "精神", "意识", "格局", "目标", "愿景", "使命", "难题", "问题")
 _NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[\u4e00-\u9fff]")
 _PRACTICE_AFTER = ("的做法", "的经验", "的模式", "的机制", "的工作法")
+# The parties of a formula model (“党支部+合作社+农户”), not steps of a method (“理论授课+案例教学”).
+_FORMULA_AGENT = re.compile(r"党建|支部|党委|党组织|合作社|农户|[果茶菜药椒蔗牧]农|[牧养种]殖?户|企业|公司|基地|协会|联盟|网格|"
+                            r"村集体|村|社区|园区|专家|院士|乡贤|能人|龙头|电商|银行|工作队|特派员")
 _SECOND_COUNT = re.compile(r"[一二三四五六七八九十两双百千万\d]")
 _SLOGAN_MARK = re.compile(r"了|^[一二三四五六七八九十\d]+号")
 _COUNTED_SLOGAN = re.compile(r"^[一二三四五六七八九十两\d]+个")
@@ -822,7 +825,7 @@ def find_programs(text):
             continue
         # a name that ends as a program does (…机制, …工程) or as a program's venue does (…夜校, …小院)
         ends_as_program = bool(_PROGRAM_HEADS.search(inner)) or len(inner) >= 4 and inner.endswith(
-            _PROGRAM_SHORT_SUFFIXES + ("积分",)) or "+" in inner and len(re.findall(r"[\u4e00-\u9fff]{2,}", inner)) >= 2
+            _PROGRAM_SHORT_SUFFIXES + ("积分",)) or "+" in inner and len(_FORMULA_AGENT.findall(inner)) >= 2
         after_verb = before.endswith(verbs) or before[:-1].endswith(verbs)
         if (_MEASURE_IDIOM.match(inner) or _SLOGAN_MARK.search(inner)) and not in_lexicon:
             continue  # 一条龙, “一号工程”, “一片叶子富了一方百姓”: idioms, ranks and sentences
@@ -1015,9 +1018,12 @@ def find_persons(text):
         if s_ not in found and _name_ok(text[s_:e_], strict=False):
             found[s_] = Candidate(s_, e_, "Person", text[s_:e_], {"role_hint": "作者"}, "byline")
     for m in pats["list_before_title"].finditer(text):
+        parts = m.group("names").split("、")
+        if not all(_name_ok(part) for part in parts):
+            continue  # 板栗罐头、栗子糕等: a list of things, not of people
         pos = m.start("names")
-        for part in m.group("names").split("、"):
-            if _name_ok(part) and pos not in found:
+        for part in parts:
+            if pos not in found:
                 found[pos] = Candidate(pos, pos + len(part), "Person", part, {}, "list")
             pos += len(part) + 1
     for s, e, hint in _transliterated_names(text):
@@ -1115,7 +1121,9 @@ def _industry_automaton():
     return _automaton(lexicon.industries())
 
 
-_INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培|产业(?!链|园|带|集群|联盟|党|协会|基地|示范|港|项目|升级|结构|布局|政策|工人))")
+_INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培|产业(?!链|园|带|集群|协会|基地|示范|港|项目|升级|结构|布局|政策|工人))")
+# 围绕黄花菜、蔬菜、胡辣汤、化妆刷等特色产业: the items of a list of industries
+_INDUSTRY_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,5}、)+[\u4e00-\u9fff]{2,5})等(?:\d+个)?(?:特色|主导|优势|支柱|富民)?产业(?!链|党|联盟)")
 _GENERIC_INDUSTRY = frozenset(
     "特色 主导 传统 新兴 优势 农业 乡村 现代 高效 生态 富民 支柱 重点 绿色 数字 集体 村级 新型 未来 战略性 "
     "相关 各类 本土 地方 当地 全 上下游 一二三 第一 第二 第三 二三 特色农业 现代农业 高效农业 热带农业 热带高效农业 "
@@ -1123,7 +1131,7 @@ _GENERIC_INDUSTRY = frozenset(
     "多元 配套 关联 循环 低空 海洋 健康 养老 有机 标准化 规模化 集约化 机械化 设施 立体 林下 套种 间作 "
     "科学 优质 精品 高产 大户 朝阳 夕阳 当家 美丽 幸福 致富 增收 百亿 千亿 新型 首位 龙头 优质高效 农村电商 "
     "两大 三大 四大 五大 六大 这一 该 全链条 全产业 仿野生 高垄 起垄 覆膜 轮作 套种 间作 稻田 庭院 订单 托管 "
-    "规模养殖 散养 圈养 放养 林下 大棚 露地".split())
+    "规模养殖 散养 圈养 放养 林下 大棚 露地 住宿 餐饮 村庄餐饮 经贸 商贸 物流 金融 体育 教育 医疗 卫生 零售 批发".split())
 _NOT_PRODUCT_ENDINGS = ("户", "民", "农", "田", "地", "员", "部", "社", "场", "区", "棚", "园")
 # A product joined to what is done with it names one sector: 小麦制种; 毛竹加工 only as X加工产业
 # or X加工等产业 (月柿加工 alone is the 月柿 industry).
@@ -1151,6 +1159,9 @@ def find_industries(text, places=()):
         m = _INDUSTRY_COMPOUND.match(text, end)
         if m and lexicon.industry_kinds().get(word) is None:
             end = m.end()
+        elif brands.get(word) == "茶" and not word.endswith("茶") and text[end:end + 1] == "茶" \
+                and text[end + 1:end + 2] not in ("业", "叶", "园", "场", "厂"):
+            end += 1  # 狗牯脑茶, but not 湄潭翠芽茶业有限公司
         out[start] = Candidate(start, end, "Industry", text[start:end], {}, "lexicon")
         last_end = end
     chars = {w for w, kind in lexicon.industry_kinds().items() if kind == "char"}
@@ -1162,6 +1173,23 @@ def find_industries(text, places=()):
         if is_cjk(before[-1:] or " ") and lexicon.word_tags().get(before) not in _STOP_TAGS:
             continue  # 黑山羊产业: a longer name we do not know
         out[start] = Candidate(start, start + 1, "Industry", m.group(1), {}, "pattern")
+    for m in _INDUSTRY_LIST.finditer(text):
+        pos = m.start(1)
+        for item in m.group(1).split("、"):
+            start, end = pos, pos + len(item)
+            pos = end + 1
+            if start == m.start(1):  # the first item begins where a name would: 围绕|黄花菜
+                start = name_start(text, end, max_chars=5, verbs=(), nouns_only=True, strict_chars=True)
+            stem = text[start:end]
+            known = next((c for s, c in out.items() if s <= start < c.end), None)
+            if known is not None:
+                known.attrs["listed"] = True  # a product the list names as an industry
+                continue
+            if len(stem) < 2 or any(in_place[start:end]) or is_generic(stem, extra=_GENERIC_INDUSTRY) \
+                    or lexicon.word_frequency(stem) >= 2000 or lexicon.word_tags().get(stem) in ("v", "vn", "a", "ad") \
+                    or stem.endswith("业"):
+                continue  # 住宿、体育、经贸等产业: sectors of the economy, not a product
+            out[start] = Candidate(start, end, "Industry", stem, {"listed": True}, "list")
     for m in _INDUSTRY_CONTEXT.finditer(text):
         start = name_start(text, m.start(), max_chars=4, verbs=(), nouns_only=True, strict_chars=True)
         while start < m.start() and in_place[start]:
@@ -1184,6 +1212,13 @@ def find_industries(text, places=()):
             continue  # 共富大产业, 区域产业: an unknown X of X产业 is a product's own word
         if any(c.end == m.start() and c.source == "lexicon" for c in out.values()):
             continue  # 查干|肉牛养殖: the known product is the industry
+        known = out.get(start)
+        rest = text[known.end:m.start()] if known is not None else ""
+        if known is not None and known.source == "lexicon" and 1 <= len(rest) <= 2 and (
+                lexicon.word_tags().get(rest, "n") in ("n", "ng", "nz") if len(rest) == 2
+                else rest not in _FUNCTION_CHARS and rest not in _SINGLE_VERBS):
+            out[start] = Candidate(start, m.start(), "Industry", stem, {}, "pattern")  # 稻鱼|鸭种养: one system
+            continue
         if any(s <= start < c.end for s, c in out.items()):
             continue
         if stem in gazetteer().by_short or stem in gazetteer().by_name:
