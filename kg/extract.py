@@ -16,7 +16,8 @@ from .io import InputError, list_corpus, read_file, read_text
 from .nlp import load_pipeline
 from .nlp.components import sentences as doc_sentences
 from . import lexicon
-from .nlp.rules import SEASONS, Candidate, byline_persons, is_generic, word_before
+from .nlp.rules import SEASONS, Candidate, byline_persons, generic_place_names as rules_generic_places, is_generic, \
+    word_before
 from .relations import Relation, extract_relations, located_in, place_mention_rank
 
 ENTITY_TYPES = ("Place", "Organization", "Program", "Person", "Industry")
@@ -56,6 +57,7 @@ def extract_document(doc):
     cands += _byline_candidates(doc)
     cands = _canonical_organizations(cands, doc.norm)
     cands = _resolve_anaphors(cands, doc.articles)
+    cands += _villages_of_branches(doc.norm, cands)
     cands += _place_anaphors(doc.norm, cands, doc.articles)
     cands = _varietal_industries(cands, doc.norm)
     cands = _canonical_industries(cands)
@@ -138,6 +140,34 @@ def _resolve_anaphors(cands, articles):
             c.attrs["anaphor"] = head
             keep.append(c)
     return keep
+
+
+_BRANCH_OF_VILLAGE = re.compile(r"([\u4e00-\u9fff]{2,4}(?:村|社区|嘎查))(?:党总支部|党总支|党支部|党委|村委会|居委会)$")
+
+
+def _villages_of_branches(text, cands):
+    """A village the document names through its party branch (东风村党总支) is a place wherever the
+    document writes it, even when its name is an ordinary word (东风村是沙集电商的发源地)."""
+    covered = [False] * (len(text) + 1)
+    for c in cands:
+        if c.label == "Place":
+            for i in range(c.start, c.end):
+                covered[i] = True
+    names = {m.group(1) for c in cands if c.label == "Organization" for m in [_BRANCH_OF_VILLAGE.search(c.name)] if m}
+    places = sorted((c for c in cands if c.label == "Place"), key=lambda c: c.start)
+    out = []
+    for name in names:
+        if name in rules_generic_places() or any(p.name == name for p in places):
+            continue
+        for m in re.finditer(re.escape(name), text):
+            if not any(covered[m.start():m.end()]):
+                # its township: the one the document named last before it, as for any village
+                town = next((p for p in reversed(places) if p.end <= m.start() and p.attrs.get("level") == "town"), None)
+                out.append(Candidate(m.start(), m.end(), "Place", name,
+                                     {"level": "village", "parent": town.name if town else None}, "branch-village"))
+                for i in range(m.start(), m.end()):
+                    covered[i] = True
+    return out
 
 
 _PLACE_ANAPHOR = re.compile(r"(县里|市里|区里|镇里|乡里|村里)(?![的民])")

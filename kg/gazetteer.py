@@ -88,7 +88,8 @@ class Gazetteer:
         """True when ``surface`` is a short form (or a two-character name) that is also a common
         word, so that it is a place only if the article names its parent or the full form."""
         if surface in self.by_name and len(surface) > 2:
-            return False
+            stem = surface[:-1]  # 会同县 after 县委组织部会同…: the stem is a verb of the sentence
+            return len(surface) == 3 and word_tags().get(stem) in ("v", "c", "p", "d") and word_frequency(stem) >= 500
         tag, freq = word_tags().get(surface, "ns"), word_frequency(surface)
         return (freq >= 500 and tag != "ns") or (tag in _WORD_TAGS and freq >= 100)
 

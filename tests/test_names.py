@@ -97,3 +97,12 @@ def test_posts_made_systems_formulas_and_upgrades_are_programs():
     programs = _names(text, "Program")
     assert {"湾长制", "党支部+合作社+药农", "强村富民计划", "一村一品"} <= programs
     assert not {"三统一", "家长制"} & programs
+
+
+def test_a_village_named_through_its_party_branch_is_a_place_even_when_its_name_is_a_word():
+    text = ("2022年，江苏省宿迁市沭阳县新河镇推行“网格+电商”模式。东风村是全镇电商的发源地，"
+            "东风村党总支书记张强介绍，村里网店超过800家。")
+    rec = extract_text(text, name="t.txt")
+    places = {e["name"]: e for e in rec["entities"] if e["type"] == "Place"}
+    assert "东风村" in places and places["东风村"]["attrs"]["parent"] == "新河镇"
+    assert not _names("村民想查村里的账，百企兴百村行动启动，评出五星村12个。", "Place")

@@ -176,7 +176,12 @@ _GENERIC_PLACE_NAMES = frozenset(
     "兴村 富村 穷村 邻村 各村 村村 一村 二村 新村 老村 本村 外村 整村 全村 淘宝村 产茶村 专业村 产业村 "
     "联村 扶村 驻镇 帮镇 驻乡 包镇 包乡 农业农村 "
     "明星村 富裕村 模范村 亿元村 千万元村 百万元村 电商村 旅游村 网红村 生态村 卫生村 平安村 法治村 善治村 "
-    "嘎查村 牧区嘎查 苏木镇".split())
+    "嘎查村 牧区嘎查 苏木镇 一星村 二星村 三星村 四星村 五星村".split())
+
+
+def generic_place_names():
+    """Words made with a place suffix that name no place (示范村, 乡镇, 社区 …)."""
+    return _GENERIC_PLACE_NAMES
 
 
 def _place_surface_ok(text, start, end):
@@ -353,6 +358,9 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
         return None
     if splits_word(text, start) or not _stem_ok(stem) or any(_common_word(w) for w in tokens(stem)):
         return None
+    if text[s_end:s_end + 1] == "里" or len(_NUMERAL_CHARS.findall(stem)) >= 2 or any(
+            len(w) > 1 and lexicon.word_tags().get(w) in ("v", "vd", "vn") for w in tokens(stem)):
+        return None  # 想查村里的账, 百企兴百村, 摘星降级村: not names of villages
     if any(w in lexicon.industries() for w in tokens(stem)):
         return None  # 民宿村, 拉面村: villages known for a trade, not named
     if is_generic(stem, extra=("美丽", "和美", "宜居", "示范", "重点", "试点", "薄弱", "先进", "红色", "特色",
@@ -365,6 +373,9 @@ def _transliterated(stem):
     """A stem written in transliteration characters only (呼和哈达)."""
     chars = lexicon.transliteration_chars()
     return len(stem) >= 2 and all(ch in chars for ch in stem)
+
+
+_NUMERAL_CHARS = re.compile(r"[一二三四五六七八九十百千万两]")
 
 
 def _common_word(word, threshold=300):
