@@ -108,10 +108,14 @@ class SerialEngine:
 
 def _init_worker():
     """Pool initializer: Ctrl-C is the parent's to handle (it lets the running batches finish and
-    stops); a worker whose parent is gone (killed) exits; then load what extraction needs, once."""
+    stops); a worker whose parent is gone (killed) exits; then load what extraction needs, once.
+    A worker ends without freeing the pipeline's tables one by one (most of a second): it has
+    nothing else to clean up, and the pool waits for it to end."""
+    import atexit
     import signal
     import threading
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    atexit.register(os._exit, 0)
     parent = os.getppid()
 
     def watch():
@@ -230,17 +234,21 @@ MIN_BYTES_PER_WORKER = 1_000_000
 def make_engine(engine="local", jobs=None, scheduler=None, batches=None, nbytes=None):
     """The engine for a run: ``local`` — a pool of up to ``jobs`` worker processes (default: every
     core), as many as the work is worth (``nbytes`` to extract, in ``batches``), in this process
-    when that is one — or ``dask``."""
+    when ``jobs`` is 1 — or ``dask``. Even a little work goes to a worker when there are cores to
+    spare: the pipeline then never loads here (this process needs its memory for the outputs,
+    and ends sooner without it)."""
     jobs = jobs or default_jobs()
     if engine == "dask" or scheduler:
         return DaskEngine(scheduler=scheduler, jobs=jobs)
     if engine != "local":
         raise EngineError(f"unknown engine {engine!r} (local or dask)")
+    if jobs <= 1:
+        return SerialEngine()
     if batches is not None:
         jobs = min(jobs, batches)
     if nbytes is not None:
         jobs = min(jobs, 1 + nbytes // MIN_BYTES_PER_WORKER)
-    return SerialEngine() if jobs <= 1 else LocalEngine(jobs)
+    return LocalEngine(max(1, jobs))
 
 
 # ---------------------------------------------------------------- progress on stderr

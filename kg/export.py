@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import re
-from xml.sax.saxutils import escape
 
 from .graph import STRUCTURE_EDGES, STRUCTURE_NODES
 from .io import atomic_open, atomic_write
@@ -37,9 +36,16 @@ def _scalar(value):
     return str(value)
 
 
+_XML_SPECIAL = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
 def _xml(value):
     """Text for an XML attribute or element: escaped, without characters XML 1.0 forbids."""
-    return escape(_XML_BAD.sub("", str(value)), {'"': "&quot;"})
+    text = str(value)
+    if not _XML_SPECIAL.search(text):
+        return text
+    return (_XML_BAD.sub("", text).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace('"', "&quot;"))
 
 
 def _text(value):
@@ -47,13 +53,16 @@ def _text(value):
     return ("true" if value else "false") if isinstance(value, bool) else _xml(value)
 
 
-def _kind(value):
-    """The XML type of a value, None if it is empty."""
-    value = _scalar(value)
+def _kind_of_scalar(value):
     if value == "":
         return None
     return ("boolean" if isinstance(value, bool) else "long" if isinstance(value, int)
             else "double" if isinstance(value, float) else "string")
+
+
+def _kind(value):
+    """The XML type of a value, None if it is empty."""
+    return _kind_of_scalar(_scalar(value))
 
 
 def signature(attrs):
@@ -75,6 +84,49 @@ def attribute_types(signatures):
             else:
                 kinds[name] = kind
     return {name: kind or "string" for name, kind in kinds.items()}
+
+
+class Values:
+    """An element's attributes (``attrs``) as the formats write them, each made once for all:
+    the GraphML/GEXF scalar and its XML text, the JSON text of a list or dict.
+
+    >>> v = Values({"name": "a&b", "docs": ["x.txt"]})
+    >>> v.texts()["name"], v.json({"id": "n1"})
+    ('a&amp;b', '{"name": "a&b", "docs": ["x.txt"], "id": "n1"}')
+    """
+    __slots__ = ("attrs", "_scalars", "_texts")
+
+    def __init__(self, attrs):
+        self.attrs = attrs
+        self._scalars = self._texts = None
+
+    def scalars(self):
+        if self._scalars is None:
+            self._scalars = {name: _scalar(value) for name, value in self.attrs.items()}
+        return self._scalars
+
+    def texts(self):
+        if self._texts is None:
+            self._texts = {name: ("true" if value else "false") if isinstance(value, bool) else _xml(value)
+                           for name, value in self.scalars().items()}
+        return self._texts
+
+    def signature(self):
+        return tuple((name, _kind_of_scalar(value)) for name, value in self.scalars().items())
+
+    def json(self, extra):
+        """``json.dumps({**attrs, **extra}, ensure_ascii=False, default=str)``, reusing the JSON
+        text of lists and dicts (the same encoder makes it inside and outside a dict)."""
+        merged = {**self.attrs, **extra}
+        scalars = self.scalars()
+        parts = []
+        for name, value in merged.items():
+            if name not in extra and type(value) in (list, dict):
+                text = scalars[name]
+            else:
+                text = _dumps(value)
+            parts.append(f"{_dumps(name)}: {text}")
+        return "{" + ", ".join(parts) + "}"
 
 
 def _dumps(obj):
@@ -110,10 +162,11 @@ class Format:
     def parts(self, graph_attrs, node_types, edge_types):
         raise NotImplementedError
 
-    def node(self, n, d):
+    def node(self, n, values):
+        """The piece of node ``n`` (``values``: its :class:`Values`), or None."""
         return None
 
-    def edge(self, u, v, k, d, name_of):
+    def edge(self, u, v, k, values, name_of):
         return None
 
 
@@ -126,11 +179,11 @@ class JSONFormat(Format):
         return ('{"directed": true, "multigraph": true, "graph": ' + _dumps(graph_attrs) + ', "nodes": [',
                 '], "links": [', "]}\n")
 
-    def node(self, n, d):
-        return "\n" + _dumps({**d, "id": n})
+    def node(self, n, values):
+        return "\n" + values.json({"id": n})
 
-    def edge(self, u, v, k, d, name_of):
-        return "\n" + _dumps({**d, "source": u, "target": v, "key": k})
+    def edge(self, u, v, k, values, name_of):
+        return "\n" + values.json({"source": u, "target": v, "key": k})
 
 
 class GraphMLFormat(Format):
@@ -148,12 +201,12 @@ class GraphMLFormat(Format):
                 'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
                 + keys + '<graph edgedefault="directed">\n', "", "</graph>\n</graphml>\n")
 
-    def node(self, n, d):
-        data = "".join(f'<data key="n_{_xml(name)}">{_text(value)}</data>' for name, value in d.items())
-        return f'<node id="{_xml(n)}"><data key="n_label">{_text(d.get("name", n))}</data>{data}</node>\n'
+    def node(self, n, values):
+        data = "".join(f'<data key="n_{_xml(name)}">{text}</data>' for name, text in values.texts().items())
+        return f'<node id="{_xml(n)}"><data key="n_label">{_text(values.attrs.get("name", n))}</data>{data}</node>\n'
 
-    def edge(self, u, v, k, d, name_of):
-        data = "".join(f'<data key="e_{_xml(name)}">{_text(value)}</data>' for name, value in d.items())
+    def edge(self, u, v, k, values, name_of):
+        data = "".join(f'<data key="e_{_xml(name)}">{text}</data>' for name, text in values.texts().items())
         return (f'<edge source="{_xml(u)}" target="{_xml(v)}" id="{_xml(k)}"><data key="e_label">{_text(k)}</data>'
                 f"{data}</edge>\n")
 
@@ -175,16 +228,18 @@ class GEXFFormat(Format):
                 "</nodes>\n<edges>\n", "</edges>\n</graph>\n</gexf>\n")
 
     @staticmethod
-    def _values(d):
-        return "".join(f'<attvalue for="{_xml(name)}" value="{_text(value)}"/>'
-                       for name, value in d.items() if _scalar(value) != "")
+    def _values(values):
+        scalars = values.scalars()
+        return "".join(f'<attvalue for="{_xml(name)}" value="{text}"/>'
+                       for name, text in values.texts().items() if scalars[name] != "")
 
-    def node(self, n, d):
-        return f'<node id="{_xml(n)}" label="{_xml(d.get("name", n))}"><attvalues>{self._values(d)}</attvalues></node>\n'
+    def node(self, n, values):
+        return (f'<node id="{_xml(n)}" label="{_xml(values.attrs.get("name", n))}">'
+                f'<attvalues>{self._values(values)}</attvalues></node>\n')
 
-    def edge(self, u, v, k, d, name_of):
+    def edge(self, u, v, k, values, name_of):
         return (f'<edge id="{_xml(u)}|{_xml(v)}|{_xml(k)}" source="{_xml(u)}" target="{_xml(v)}" label="{_xml(k)}">'
-                f"<attvalues>{self._values(d)}</attvalues></edge>\n")
+                f"<attvalues>{self._values(values)}</attvalues></edge>\n")
 
 
 class EntitiesCSV(Format):
@@ -195,7 +250,8 @@ class EntitiesCSV(Format):
     def parts(self, graph_attrs, node_types, edge_types):
         return _csv_row(self.header), "", ""
 
-    def node(self, n, d):
+    def node(self, n, values):
+        d = values.attrs
         if d.get("type") in STRUCTURE_NODES:
             return None
         return _csv_row([n, d.get("type"), d.get("name"), "|".join(d.get("aliases") or []), d.get("level", ""),
@@ -213,7 +269,8 @@ class RelationsCSV(Format):
     def parts(self, graph_attrs, node_types, edge_types):
         return _csv_row(self.header), "", ""
 
-    def edge(self, u, v, k, d, name_of):
+    def edge(self, u, v, k, values, name_of):
+        d = values.attrs
         if d.get("type", k) in STRUCTURE_EDGES:
             return None
         ev = d.get("evidence") or [{}]
@@ -225,19 +282,19 @@ class RelationsCSV(Format):
 FORMATS = (JSONFormat(), GraphMLFormat(), GEXFFormat(), EntitiesCSV(), RelationsCSV())
 
 
-def node_signature(n, d):
-    """The signature (:func:`signature`) of a node, its label included."""
-    return (("label", _kind(d.get("name", n))),) + signature(d)
+def node_signature(n, values):
+    """The signature (:func:`signature`) of a node (its :class:`Values`), its label included."""
+    return (("label", _kind(values.attrs.get("name", n))),) + values.signature()
 
 
-def edge_signature(k, d):
-    return (("label", _kind(k)),) + signature(d)
+def edge_signature(k, values):
+    return (("label", _kind(k)),) + values.signature()
 
 
 def write_graph(g, out):
     """Every file of :data:`FORMATS` for graph ``g`` into folder ``out``, streamed piece by piece."""
-    node_types = attribute_types(node_signature(n, d) for n, d in g.nodes(data=True))
-    edge_types = attribute_types(edge_signature(k, d) for _, _, k, d in g.edges(keys=True, data=True))
+    node_types = attribute_types(node_signature(n, Values(d)) for n, d in g.nodes(data=True))
+    edge_types = attribute_types(edge_signature(k, Values(d)) for _, _, k, d in g.edges(keys=True, data=True))
 
     def name_of(n):
         return g.nodes[n].get("name")
@@ -246,8 +303,8 @@ def write_graph(g, out):
         head, middle, tail = fmt.parts(dict(g.graph), node_types, edge_types)
         with atomic_open(out / fmt.filename) as f:
             f.write(head)
-            for section, pieces in ((0, (fmt.node(n, d) for n, d in g.nodes(data=True))),
-                                    (1, (fmt.edge(u, v, k, d, name_of) for u, v, k, d in
+            for section, pieces in ((0, (fmt.node(n, Values(d)) for n, d in g.nodes(data=True))),
+                                    (1, (fmt.edge(u, v, k, Values(d), name_of) for u, v, k, d in
                                          g.edges(keys=True, data=True)))):
                 if section:
                     f.write(middle)

@@ -43,6 +43,7 @@ import bisect
 import contextlib
 import hashlib
 import json
+import mmap
 import os
 import sys
 import uuid
@@ -136,10 +137,10 @@ def write_outputs(docs, store, out, title=None):
         ranges, facts = _write_changed(out, nodes, edges, attrs_of, name_of, graph_attrs, old)
     del evidence
     entities, relations, total = _page_elements(facts, n_nodes)
-    pieces = _page_pieces(out, ranges[PAGE_PIECES.filename], entities, relations)
+    table = facts.page_table(out, ranges[PAGE_PIECES.filename], nodes.ids, names, entities, relations)
     title = title or f"kg: {len(docs)} documents"
     positions = dict(zip(old["page_ids"], old["page_xy"])) if old is not None else None
-    html, placed = viz.render_page(*pieces, title, total=total, positions=positions)
+    html, placed = viz.render_page(table, title, total=total, positions=positions)
     atomic_write(out / HTML, html)
     export.write_merge_log(_merge_log(delta, state), out / MERGES)
 
@@ -275,10 +276,11 @@ def _rows(doc, skeleton):
             key, reason, phase, bucket = None, "", 1, f"parentless:{name}"
         else:
             continue  # not a type the graph has
-        entities.append(EntityRow(doc, j, key, phase, bucket, reason, context, json.dumps(ent, ensure_ascii=False)))
+        entities.append(EntityRow(doc, j, key, phase, bucket, reason, context, name, evidence_count(ent),
+                                  json.dumps(ent, ensure_ascii=False)))
     local = {ent["id"]: j for j, ent in enumerate(skeleton["entities"])}
     relations = [RelationRow(doc, j, None, None, edge_key(rel["type"], rel.get("attrs", {})),
-                             local.get(rel["source"], -1), local.get(rel["target"], -1),
+                             local.get(rel["source"], -1), local.get(rel["target"], -1), evidence_count(rel),
                              json.dumps(rel, ensure_ascii=False))
                  for j, rel in enumerate(skeleton["relations"])]
     return entities, relations
@@ -367,7 +369,7 @@ def _entities(delta, state):
 
 
 def _first_name(rows):
-    return json.loads(rows[0].item)["name"] if rows else None
+    return rows[0].name if rows else None
 
 
 def _relations(delta, state):
@@ -495,7 +497,7 @@ def _prefix(rows):
     for r in rows:
         if left <= 0:
             break
-        take = min(evidence_count(_item(r)), left)
+        take = min(r.n, left)
         if take:
             out.append((r, take))
         left -= take
@@ -665,42 +667,109 @@ def _element(e, nodes, edges):
     return (nodes.ids[e], None) if e < n_nodes else (None, tuple(edges.ids[e - n_nodes].split("\x1f")))
 
 
-def _pieces(e, d, nodes, edges, name_of):
-    """The piece of element ``e`` (attributes ``d``) in every file, as bytes or None."""
+def _pieces(e, values, nodes, edges, name_of):
+    """The piece of element ``e`` (its :class:`kg.export.Values`) in every file, as bytes or None."""
     x, edge = _element(e, nodes, edges)
     out = []
     for fmt in FORMATS:
-        text = fmt.node(x, d) if edge is None else fmt.edge(*edge, d, name_of)
+        text = fmt.node(x, values) if edge is None else fmt.edge(*edge, values, name_of)
         out.append(None if text is None else text.encode("utf-8"))
     return out
 
 
+_NO_YEAR = -(1 << 62)
+
+
 @dataclass
 class _Facts:
-    """What the index keeps of each element besides its pieces: its signature (the index of one of
-    ``signatures``), an entity's mention count (-1: not an entity) and a relation's ends (node
-    positions; -1: not a relation)."""
+    """What the index keeps of each element besides its pieces: its signature (an index into
+    ``signatures``) and its row in the viewer page (:func:`kg.viz.node_row`, :func:`kg.viz.edge_row`):
+    an entity's or a relation's type (``kind``, an index into ``kinds``; -1: neither), an entity's
+    mentions (-1: not an entity), aliases (\\x1e-joined) and family, a relation's ends (node
+    positions; -1: not a relation), year, weight and program."""
     sig: np.ndarray
     signatures: dict  # signature -> index
-    mentions: np.ndarray
-    ends: np.ndarray
+    kinds: dict  # entity or relation type -> index
+    kind: np.ndarray
+    mentions: np.ndarray  # by node
+    aliases: np.ndarray  # by node
+    family: np.ndarray  # by node
+    ends: np.ndarray  # by edge
+    year: np.ndarray  # by edge
+    weight: np.ndarray  # by edge
+    program: np.ndarray  # by edge
+    detail: np.ndarray  # length of the detail in the element's page piece, -1: none
+    docs: np.ndarray  # length of its documents' texts there
+
+    NUMBERS = ("sig", "kind", "mentions", "ends", "year", "weight", "detail", "docs")
+    STRINGS = ("aliases", "family", "program")
 
     @classmethod
     def empty(cls, n_nodes, n_edges):
-        return cls(np.zeros(n_nodes + n_edges, dtype=np.int64), {}, np.full(n_nodes, -1, dtype=np.int64),
-                   np.full((n_edges, 2), -1, dtype=np.int64))
+        return cls(sig=np.zeros(n_nodes + n_edges, dtype=np.int64), signatures={}, kinds={},
+                   kind=np.full(n_nodes + n_edges, -1, dtype=np.int64), mentions=np.full(n_nodes, -1, dtype=np.int64),
+                   aliases=np.full(n_nodes, "", dtype=object), family=np.full(n_nodes, "", dtype=object),
+                   ends=np.full((n_edges, 2), -1, dtype=np.int64), year=np.full(n_edges, _NO_YEAR, dtype=np.int64),
+                   weight=np.zeros(n_edges, dtype=np.int64), program=np.full(n_edges, "", dtype=object),
+                   detail=np.full(n_nodes + n_edges, -1, dtype=np.int64),
+                   docs=np.full(n_nodes + n_edges, -1, dtype=np.int64))
 
-    def record(self, e, d, nodes, edges):
+    @classmethod
+    def carried(cls, old, nodes, edges, oi):
+        """The facts of the elements copied from the last build (``oi``: the old index of each)."""
+        n_nodes = len(nodes.ids)
+        facts = cls.empty(n_nodes, len(edges.ids))
+        old_sigs = [tuple(tuple(x) for x in s) for s in old["signatures"]]
+        facts.signatures.update((s, i) for i, s in enumerate(dict.fromkeys(old_sigs)))
+        facts.kinds.update((k, i) for i, k in enumerate(old["kinds"]))
+        sig_map = np.array([facts.signatures[s] for s in old_sigs] or [0], dtype=np.int64)
+        here = oi >= 0
+        facts.sig[here] = sig_map[old["sig"][oi[here]]]
+        for name in ("kind", "detail", "docs"):
+            getattr(facts, name)[here] = old[name][oi[here]]
+        node_map = np.full(len(old["node_ids"]), -1, dtype=np.int64)
+        node_map[nodes.old[nodes.old >= 0]] = np.nonzero(nodes.old >= 0)[0]
+        for section, index, names in ((nodes, nodes.old, ("mentions", "aliases", "family")),
+                                      (edges, edges.old, ("ends", "year", "weight", "program"))):
+            here = index >= 0
+            for name in names:
+                getattr(facts, name)[here] = old[name][index[here]]
+        ends = facts.ends
+        facts.ends = np.where(ends >= 0, node_map[np.maximum(ends, 0)], -1)
+        return facts
+
+    def record(self, e, values, pieces, nodes, edges):
+        """Take the facts of computed element ``e`` from its :class:`kg.export.Values` and its
+        ``pieces`` (:func:`_pieces`)."""
         x, edge = _element(e, nodes, edges)
+        d = values.attrs
+        page = pieces[-1]
+        self.detail[e] = self.docs[e] = -1
+        if page is not None:
+            self.detail[e] = page.index(b"\t")
+            self.docs[e] = page.index(b"\t", self.detail[e] + 1) - self.detail[e] - 1
+        n_nodes = len(nodes.ids)
+        self.kind[e] = -1
         if edge is None:
-            s = export.node_signature(x, d)
+            s = export.node_signature(x, values)
+            self.mentions[e], self.aliases[e], self.family[e] = -1, "", ""
             if d.get("type") not in STRUCTURE_NODES:
-                self.mentions[e] = d.get("mentions") or 0
+                row = viz.node_row(x, d)
+                self.kind[e] = self.kinds.setdefault(row["type"], len(self.kinds))
+                self.mentions[e] = row["mentions"]
+                self.aliases[e] = "\x1e".join(row["aliases"])
+                self.family[e] = row["family"] or ""
         else:
-            s = export.edge_signature(edge[2], d)
+            s = export.edge_signature(edge[2], values)
+            i = e - n_nodes
+            self.ends[i], self.year[i], self.weight[i], self.program[i] = -1, _NO_YEAR, 0, ""
             if d.get("type", edge[2]) not in STRUCTURE_EDGES:
-                self.ends[e - len(nodes.ids)] = (bisect.bisect_left(nodes.ids, edge[0]),
-                                                 bisect.bisect_left(nodes.ids, edge[1]))
+                row = viz.edge_row(*edge, d)
+                self.kind[e] = self.kinds.setdefault(row["type"], len(self.kinds))
+                self.ends[i] = (bisect.bisect_left(nodes.ids, edge[0]), bisect.bisect_left(nodes.ids, edge[1]))
+                self.year[i] = row["year"] if isinstance(row["year"], int) else _NO_YEAR
+                self.weight[i] = row["weight"]
+                self.program[i] = row["program"] or ""
         self.sig[e] = self.signatures.setdefault(s, len(self.signatures))
 
     def types(self, n_nodes):
@@ -708,6 +777,35 @@ class _Facts:
         sigs = list(self.signatures)
         return (export.attribute_types(sigs[s] for s in _first_seen(self.sig[:n_nodes])),
                 export.attribute_types(sigs[s] for s in _first_seen(self.sig[n_nodes:])))
+
+    def page_table(self, out, ranges, node_ids, names, entities, relations):
+        """The :class:`kg.viz.PageTable` of the page's ``entities`` and ``relations`` (positions),
+        their details and texts read from the page pieces (``ranges``) as bytes."""
+        kinds = list(self.kinds)
+        at = np.full(len(node_ids), -1, dtype=np.int64)
+        at[entities] = np.arange(len(entities))
+        edge_at = relations - len(node_ids)
+        start, length = ranges
+        fields = []
+        with open(out / PAGE_PIECES.filename, "rb") as f, \
+                contextlib.closing(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)) as text:
+            for which in (entities, relations):
+                a, n, d, o = (x[which].tolist() for x in (start, length, self.detail, self.docs))
+                fields.append((b",".join([text[s:s + k] for s, k in zip(a, d)]).decode("utf-8"),
+                               [text[s + k + 1:s + k + 1 + m] for s, k, m in zip(a, d, o)],
+                               [text[s + k + m + 2:s + t - 1] for s, k, m, t in zip(a, d, o, n)]))
+        ents = entities.tolist()
+        return viz.PageTable(
+            ids=[node_ids[e] for e in ents], names=[names[e] for e in ents],
+            types=[kinds[k] for k in self.kind[entities].tolist()], mentions=self.mentions[entities].tolist(),
+            aliases=[a.split("\x1e") if a else [] for a in self.aliases[entities].tolist()],
+            families=[f or None for f in self.family[entities].tolist()],
+            src=at[self.ends[edge_at, 0]].tolist(), dst=at[self.ends[edge_at, 1]].tolist(),
+            relation_types=[kinds[k] for k in self.kind[relations].tolist()],
+            years=[None if y == _NO_YEAR else y for y in self.year[edge_at].tolist()],
+            weights=self.weight[edge_at].tolist(), programs=[p or None for p in self.program[edge_at].tolist()],
+            details=fields[0][0], edge_details=fields[1][0],
+            texts=tuple(b"\x1e".join(x for x in fields[0][i] + fields[1][i] if x).decode("utf-8") for i in (1, 2)))
 
 
 def _first_seen(values):
@@ -740,9 +838,10 @@ def _write_all(out, nodes, edges, attrs_of, name_of, graph_attrs):
             if e == n_nodes:
                 for w in files:
                     w.edges()
-            d = attrs_of(e)
-            facts.record(e, d, nodes, edges)
-            for i, (w, text) in enumerate(zip(files, _pieces(e, d, nodes, edges, name_of))):
+            values = export.Values(attrs_of(e))
+            pieces = _pieces(e, values, nodes, edges, name_of)
+            facts.record(e, values, pieces, nodes, edges)
+            for i, (w, text) in enumerate(zip(files, pieces)):
                 if text is not None:
                     starts[i][e], lengths[i][e] = w.write(text), len(text)
         for i, (fmt, w) in enumerate(zip(FORMATS, files)):
@@ -771,28 +870,13 @@ def _write_changed(out, nodes, edges, attrs_of, name_of, graph_attrs, old):
     oi = np.concatenate([nodes.old, np.where(edges.old >= 0, edges.old + old_nodes, -1)])
     computed = np.concatenate([nodes.computed, edges.computed])
     computed_at = np.nonzero(computed)[0].tolist()
-    attrs = {e: attrs_of(e) for e in computed_at}
+    attrs = {e: export.Values(attrs_of(e)) for e in computed_at}
+    pieces = {e: _pieces(e, attrs[e], nodes, edges, name_of) for e in computed_at}
 
     # what the index keeps: copied from the last build, then the computed elements'
-    node_map = np.full(old_nodes, -1, dtype=np.int64)
-    node_map[nodes.old[nodes.old >= 0]] = np.nonzero(nodes.old >= 0)[0]
-    old_sigs = [tuple(tuple(x) for x in s) for s in old["signatures"]]
-    facts = _Facts.empty(n_nodes, len(edges.ids))
-    facts.signatures.update((s, i) for i, s in enumerate(dict.fromkeys(old_sigs)))
-    sig_map = np.array([facts.signatures[s] for s in old_sigs] or [0], dtype=np.int64)
-    copied = ~computed
-    facts.sig[copied] = sig_map[old["sig"][oi[copied]]]
-    kept = nodes.old >= 0
-    facts.mentions[kept] = old["mentions"][nodes.old[kept]]
-    kept = edges.old >= 0
-    ends = old["ends"][edges.old[kept]]
-    facts.ends[kept] = np.where(ends >= 0, node_map[np.maximum(ends, 0)], -1)
+    facts = _Facts.carried(old, nodes, edges, oi)
     for e in computed_at:
-        if e < n_nodes:
-            facts.mentions[e] = -1
-        else:
-            facts.ends[e - n_nodes] = -1
-        facts.record(e, attrs[e], nodes, edges)
+        facts.record(e, attrs[e], pieces[e], nodes, edges)
     node_types, edge_types = facts.types(n_nodes)
 
     # runs: a computed element alone, or copied elements that were next to each other before
@@ -820,7 +904,7 @@ def _write_changed(out, nodes, edges, attrs_of, name_of, graph_attrs, old):
                 for w in outs:
                     w.edges()
             if computed[a]:
-                for i, (w, text) in enumerate(zip(outs, _pieces(a, attrs[a], nodes, edges, name_of))):
+                for i, (w, text) in enumerate(zip(outs, pieces[a])):
                     if text is not None:
                         new_start[i][a], new_len[i][a] = w.write(text), len(text)
                 continue
@@ -833,6 +917,7 @@ def _write_changed(out, nodes, edges, attrs_of, name_of, graph_attrs, old):
                 w.edges()
             w.f.write(_parts(fmt, graph_attrs, node_types, edge_types)[2])
     run_of = np.repeat(np.arange(len(run_start)), run_end - run_start)
+    copied = ~computed
     for i, fmt in enumerate(FORMATS):
         o_start, o_len = old["ranges"][fmt.filename]
         src = np.maximum(oi, 0)
@@ -900,11 +985,13 @@ def _split(array):
 
 def _save_index(out, version, generation, node_ids, edge_ids, names, facts, ranges, placed):
     files = {name: _stat(out / name) for name in ranges}
-    meta = {"version": version, "generation": generation, "files": files, "signatures": list(facts.signatures)}
+    meta = {"version": version, "generation": generation, "files": files, "signatures": list(facts.signatures),
+            "kinds": list(facts.kinds)}
     arrays = {"meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
               "node_ids": _joined(node_ids), "edge_ids": _joined(edge_ids), "names": _joined(names),
-              "sig": facts.sig, "mentions": facts.mentions, "ends": facts.ends,
               "page_ids": _joined(placed), "page_xy": np.array(list(placed.values()), dtype=np.float64).reshape(-1, 2)}
+    arrays.update((name, getattr(facts, name)) for name in facts.NUMBERS)
+    arrays.update((name, _joined(getattr(facts, name).tolist())) for name in facts.STRINGS)
     for i, (name, (start, length)) in enumerate(ranges.items()):
         arrays[f"start{i}"], arrays[f"length{i}"] = start, length
     with atomic_open(out / INDEX, "wb") as f:
@@ -922,11 +1009,17 @@ def _load_index(out, version):
             for name, st in meta["files"].items():
                 if _stat(out / name) != st:
                     return None
-            return {"generation": meta["generation"], "node_ids": _split(z["node_ids"]),
-                    "edge_ids": _split(z["edge_ids"]), "names": _split(z["names"]), "sig": z["sig"],
-                    "signatures": meta["signatures"], "mentions": z["mentions"], "ends": z["ends"],
-                    "ranges": {name: (z[f"start{i}"], z[f"length{i}"]) for i, name in enumerate(meta["files"])},
-                    "page_ids": _split(z["page_ids"]), "page_xy": [tuple(x) for x in z["page_xy"]]}
+            old = {"generation": meta["generation"], "node_ids": _split(z["node_ids"]),
+                   "edge_ids": _split(z["edge_ids"]), "names": _split(z["names"]),
+                   "signatures": meta["signatures"], "kinds": meta["kinds"],
+                   "ranges": {name: (z[f"start{i}"], z[f"length{i}"]) for i, name in enumerate(meta["files"])},
+                   "page_ids": _split(z["page_ids"]), "page_xy": [tuple(x) for x in z["page_xy"].tolist()]}
+            old.update((name, z[name]) for name in _Facts.NUMBERS)
+            for name in _Facts.STRINGS:
+                values = _split(z[name])
+                count = len(old["node_ids"]) if name != "program" else len(old["edge_ids"])
+                old[name] = np.array(values if values else [""] * count, dtype=object)
+            return old
     except (OSError, ValueError, KeyError):
         return None
 
@@ -951,30 +1044,18 @@ def _page_elements(facts, n_nodes):
     return entities, relations + n_nodes, total
 
 
-def _page_pieces(out, ranges, entities, relations):
-    """The pieces of the page's entities and relations, read from the page pieces just written."""
-    start, length = ranges
-    with open(out / PAGE_PIECES.filename, "rb") as f:
-        text = f.read()
-
-    def piece(e):
-        return viz.read_piece(text[int(start[e]):int(start[e] + length[e])].decode("utf-8"))
-
-    return [piece(e) for e in entities.tolist()], [piece(e) for e in relations.tolist()]
-
-
 # ------------------------------------------------------------------ the merge log and the plan
 
 def _merge_rows(delta):
-    """``{(doc, j): merge log row or None}`` of the members of every entity key recomputed."""
+    """``{(doc, j): (phase, merge log row or None)}`` of the members of every entity key recomputed."""
     out = {}
     for key, (_, rows) in delta.members.items():
-        items = [_item(r) for r in rows]
-        for r, ent in zip(rows, items):
-            merged = ent["name"] != items[0]["name"]
-            out[(r.doc, r.j)] = (r.phase, json.dumps(
-                {"kept": items[0]["name"], "merged": ent["name"], "type": ent["type"], "key": key,
-                 "doc": delta.change.names[r.doc], "reason": r.reason}, ensure_ascii=False) if merged else None)
+        for r in rows:
+            row = None
+            if r.name != rows[0].name:
+                row = json.dumps({"kept": rows[0].name, "merged": r.name, "type": _item(r)["type"], "key": key,
+                                  "doc": delta.change.names[r.doc], "reason": r.reason}, ensure_ascii=False)
+            out[(r.doc, r.j)] = (r.phase, row)
     return out
 
 

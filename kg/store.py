@@ -262,6 +262,8 @@ class EntityRow(NamedTuple):
     bucket: str | None
     reason: str
     context: str | None  # a person's neighbours (JSON)
+    name: str
+    n: int  # mentions
     item: str  # the skeleton entity (JSON)
 
 
@@ -275,10 +277,11 @@ class RelationRow(NamedTuple):
     k: str
     sj: int
     tj: int
+    n: int  # evidence sentences
     item: str  # the skeleton relation (JSON)
 
 
-_CHUNK = 500  # parameters per query
+_CHUNK = 300  # values per query
 
 
 class PlanState:
@@ -291,7 +294,7 @@ class PlanState:
     >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "kg.sqlite") as store:
     ...     state = store.plan_state()
     ...     state.save("g1", docs=[DocState(1, "/a.txt", "a.txt", Key("h", False), 0, "0.1", "[]")],
-    ...                entities=[EntityRow(1, 0, "program:积分制", 0, None, "new", None, "{}")])
+    ...                entities=[EntityRow(1, 0, "program:积分制", 0, None, "new", None, "积分制", 1, "{}")])
     ...     state.generation(), [r.key for r in state.entities_with_keys(["program:积分制"])]
     ('g1', ['program:积分制'])
     """
@@ -299,21 +302,31 @@ class PlanState:
     def __init__(self, db):
         self.db = db
 
-    @staticmethod
-    def create(db):
+    SCHEMA = "1"  # of the plan tables: they are dropped when it changes (the next build makes them afresh)
+    TABLES = ("plan_docs", "plan_entities", "plan_relations")
+
+    @classmethod
+    def create(cls, db):
         db.execute("""CREATE TABLE IF NOT EXISTS plan_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)""")
+        schema = db.execute("SELECT value FROM plan_meta WHERE name='schema'").fetchone()
+        if schema is None or schema[0] != cls.SCHEMA:
+            for table in cls.TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute("DELETE FROM plan_meta")
+            db.execute("INSERT INTO plan_meta VALUES ('schema', ?)", (cls.SCHEMA,))
         db.execute("""CREATE TABLE IF NOT EXISTS plan_docs (
             doc INTEGER PRIMARY KEY, path TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL,
             html INTEGER NOT NULL, pos INTEGER NOT NULL, kg_version TEXT NOT NULL, articles TEXT NOT NULL)""")
         db.execute("""CREATE TABLE IF NOT EXISTS plan_entities (
             doc INTEGER NOT NULL, j INTEGER NOT NULL, key TEXT NOT NULL, phase INTEGER NOT NULL, bucket TEXT,
-            reason TEXT NOT NULL, context TEXT, item TEXT NOT NULL, merge TEXT, PRIMARY KEY (doc, j))""")
+            reason TEXT NOT NULL, context TEXT, name TEXT NOT NULL, n INTEGER NOT NULL, item TEXT NOT NULL, merge TEXT,
+            PRIMARY KEY (doc, j))""")
         db.execute("CREATE INDEX IF NOT EXISTS plan_entities_key ON plan_entities (key)")
         db.execute("CREATE INDEX IF NOT EXISTS plan_entities_bucket ON plan_entities (bucket) WHERE bucket IS NOT NULL")
         db.execute("CREATE INDEX IF NOT EXISTS plan_entities_merge ON plan_entities (doc) WHERE merge IS NOT NULL")
         db.execute("""CREATE TABLE IF NOT EXISTS plan_relations (
             doc INTEGER NOT NULL, j INTEGER NOT NULL, u TEXT, v TEXT, k TEXT NOT NULL, sj INTEGER NOT NULL,
-            tj INTEGER NOT NULL, item TEXT NOT NULL, PRIMARY KEY (doc, j))""")
+            tj INTEGER NOT NULL, n INTEGER NOT NULL, item TEXT NOT NULL, PRIMARY KEY (doc, j))""")
         db.execute("CREATE INDEX IF NOT EXISTS plan_relations_edge ON plan_relations (u, v, k)")
         db.execute("CREATE INDEX IF NOT EXISTS plan_relations_target ON plan_relations (v)")
 
@@ -327,20 +340,22 @@ class PlanState:
                 self.db.execute("SELECT doc, path, name, hash, html, pos, kg_version, articles FROM plan_docs")}
 
     def _select(self, table, columns, values):
-        """Rows of ``table`` whose ``columns`` (one, or a tuple of names) hold one of ``values``."""
+        """Rows of ``table`` whose ``columns`` (one name, or a tuple of names) hold one of ``values``."""
         row = EntityRow if table == "plan_entities" else RelationRow
         names = ", ".join(row._fields)
+        if isinstance(columns, tuple):
+            one = "(" + " AND ".join(f"{c}=?" for c in columns) + ")"
+            join, width = " OR ", len(columns)
+        else:
+            one, join, width = "?", ", ", 1
+        where = "{}" if width > 1 else f"{columns} IN ({{}})"
         values = list(values)
-        width = len(columns) if isinstance(columns, tuple) else 1
-        target = f"({', '.join(columns)})" if width > 1 else columns
-        one = f"({', '.join('?' * width)})" if width > 1 else "?"
         out = []
         for b in range(0, len(values), _CHUNK):
             chunk = values[b:b + _CHUNK]
             params = [x for v in chunk for x in v] if width > 1 else chunk
-            inside = f"VALUES {', '.join([one] * len(chunk))}" if width > 1 else ", ".join([one] * len(chunk))
-            out.extend(row(*r) for r in self.db.execute(
-                f"SELECT {names} FROM {table} WHERE {target} IN ({inside})", params))
+            query = f"SELECT {names} FROM {table} WHERE " + where.format(join.join([one] * len(chunk)))
+            out.extend(row(*r) for r in self.db.execute(query, params))
         return out
 
     def entities_of(self, docs):
@@ -379,16 +394,16 @@ class PlanState:
         merge log rows ``merges`` (``(row JSON or None, doc, j)``)."""
         with _Transaction(self.db):
             if everything:
-                for table in ("plan_docs", "plan_entities", "plan_relations"):
+                for table in self.TABLES:
                     self.db.execute(f"DELETE FROM {table}")
-            for table in ("plan_docs", "plan_entities", "plan_relations"):
+            for table in self.TABLES:
                 self.db.executemany(f"DELETE FROM {table} WHERE doc=?", [(d,) for d in gone])
             self.db.executemany("INSERT INTO plan_docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(d.doc, d.path, d.name, d.key.hash, int(d.key.html), d.pos, d.kg_version, d.articles)
                                  for d in docs])
             self.db.executemany("UPDATE plan_docs SET pos=? WHERE doc=?", positions)
-            self.db.executemany("INSERT INTO plan_entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)", entities)
-            self.db.executemany("INSERT INTO plan_relations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", relations)
+            self.db.executemany("INSERT INTO plan_entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", entities)
+            self.db.executemany("INSERT INTO plan_relations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", relations)
             self.db.executemany("UPDATE plan_entities SET key=?, reason=? WHERE doc=? AND j=?", rekeyed)
             self.db.executemany("UPDATE plan_relations SET u=?, v=? WHERE doc=? AND j=?", moved)
             self.db.executemany("UPDATE plan_entities SET merge=? WHERE doc=? AND j=?", merges)

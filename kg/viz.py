@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
 import math
 from collections import Counter, defaultdict
@@ -34,8 +35,6 @@ from pathlib import Path
 import jinja2
 import networkx as nx
 import numpy as np
-import pyvis
-from pyvis.network import Network
 
 from .export import Format
 from .graph import STRUCTURE_EDGES, STRUCTURE_NODES, relation_edges
@@ -287,7 +286,8 @@ def _place_beside(known, pairs):
     pos = np.array([p if p is not None else (np.nan, np.nan) for p in known], dtype=np.float64).reshape(-1, 2)
     missing = np.isnan(pos[:, 0])
     neighbours = defaultdict(list)
-    for a, b in pairs:
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    for a, b in pairs[missing[pairs[:, 0]] | missing[pairs[:, 1]]].tolist():
         neighbours[a].append(b)
         neighbours[b].append(a)
     placed_near = Counter()
@@ -359,7 +359,8 @@ def layout(n, pairs, order_key=None, seed=1):
 # page data
 
 def _vis_assets():
-    lib = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
+    # pyvis ships vis-network; importing pyvis itself would import IPython (a third of a second)
+    lib = Path(importlib.util.find_spec("pyvis").submodule_search_locations[0]) / "lib" / "vis-9.1.2"
     return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
 
 
@@ -424,109 +425,124 @@ class Piece:
 
 
 def _texts(found):
-    return tuple("\x1e".join(f"{k}\x1f{safe_json(text)}" for k, text in table.items()) for table in found)
+    """The texts a piece refers to, as members of a JSON object (``"key":text``) joined by \\x1e."""
+    return tuple("\x1e".join(f'"{k}":{safe_json(text)}' for k, text in table.items()) for table in found)
+
+
+def node_row(n, d):
+    """What the page's node table takes of entity ``n`` (attributes ``d``)."""
+    return {"id": n, "name": str(d.get("name", n)), "type": d.get("type"), "mentions": d.get("mentions") or 0,
+            "aliases": [str(a) for a in d.get("aliases") or [] if a],
+            "family": d.get("family") if d.get("type") == "Program" else None}
+
+
+def edge_row(u, v, k, d):
+    """What the page's edge table takes of relation ``(u, v, k)``."""
+    return {"from": u, "to": v, "type": d.get("type", k), "year": d.get("year"), "weight": d.get("weight", 1),
+            "program": d.get("program")}
 
 
 def node_piece(n, d):
     texts = ({}, {})
     ev, total = _evidence(d.get("evidence"), texts, lambda ev: ev.get("start"))
     attrs = {k: v for k, v in d.items() if k not in ("evidence", "type", "name") and v not in (None, "", [])}
-    name = str(d.get("name", n))
-    row = {"id": n, "name": name, "type": d.get("type"), "mentions": d.get("mentions") or 0,
-           "aliases": [str(a) for a in d.get("aliases") or [] if a],
-           "family": d.get("family") if d.get("type") == "Program" else None}
-    return Piece(row, safe_json({"id": n, "name": name, "attrs": attrs, "ev": ev, "ev_total": total}), _texts(texts))
+    row = node_row(n, d)
+    return Piece(row, safe_json({"id": n, "name": row["name"], "attrs": attrs, "ev": ev, "ev_total": total}),
+                 _texts(texts))
 
 
 def edge_piece(u, v, k, d):
     texts = ({}, {})
     ev, total = _evidence(d.get("evidence"), texts, lambda ev: [ev.get("start"), ev.get("end"), ev.get("rule")])
     attrs = {key: val for key, val in d.items() if key not in ("evidence", "type") and val not in (None, "", [])}
-    row = {"from": u, "to": v, "type": d.get("type", k), "year": d.get("year"), "weight": d.get("weight", 1),
-           "program": d.get("program")}
-    return Piece(row, safe_json({"attrs": attrs, "ev": ev, "ev_total": total}), _texts(texts))
+    return Piece(edge_row(u, v, k, d), safe_json({"attrs": attrs, "ev": ev, "ev_total": total}), _texts(texts))
 
 
 class PagePieces(Format):
-    """The page's pieces of every entity and relation, one line each (row, detail and texts
-    separated by tabs, which JSON text never holds), kept beside the outputs so that a rebuild
-    makes the page from them (:mod:`kg.incremental`)."""
+    """The page's piece of every entity and relation without its row (kept apart, column by
+    column: :class:`PageTable`), one line each: detail and texts separated by tabs, which JSON
+    text never holds. Kept beside the outputs so that a rebuild makes the page from them
+    (:mod:`kg.incremental`)."""
     filename = "kg.page-pieces"
 
     def parts(self, graph_attrs, node_types, edge_types):
         return "", "", ""
 
-    def node(self, n, d):
+    def node(self, n, values):
+        d = values.attrs
         return None if d.get("type") in STRUCTURE_NODES else _line(node_piece(n, d))
 
-    def edge(self, u, v, k, d, name_of):
+    def edge(self, u, v, k, values, name_of):
+        d = values.attrs
         return None if d.get("type", k) in STRUCTURE_EDGES else _line(edge_piece(u, v, k, d))
 
 
 def _line(piece):
-    return "\t".join((json.dumps(piece.row, ensure_ascii=False), piece.detail) + piece.texts) + "\n"
+    return "\t".join((piece.detail,) + piece.texts) + "\n"
 
 
-def read_piece(line):
-    """The :class:`Piece` of a line of :class:`PagePieces`."""
-    row, detail, docs, sentences = line.rstrip("\n").split("\t")
-    return Piece(json.loads(row), detail, (docs, sentences))
+@dataclass
+class PageTable:
+    """What a page shows, column by column: its entities (``ids`` ... ``families``; a family only for
+    programs), its relations between them (``src``, ``dst``: entity indices), the evidence panel's
+    JSON texts of the entities and of the relations, comma-joined (``details``, ``edge_details``),
+    and the texts those refer to (``texts``: the documents' and the sentences' ``"key":text``
+    members, \\x1e-joined, each key perhaps more than once)."""
+    ids: list
+    names: list
+    types: list
+    mentions: list
+    aliases: list
+    families: list
+    src: list
+    dst: list
+    relation_types: list
+    years: list
+    weights: list
+    programs: list
+    details: str
+    edge_details: str
+    texts: tuple
+
+    @classmethod
+    def of(cls, nodes, edges):
+        """The table of entity and relation :class:`Piece` s (``edges`` between ``nodes``)."""
+        index = {p.row["id"]: i for i, p in enumerate(nodes)}
+        rows, links = [p.row for p in nodes], [p.row for p in edges]
+        return cls(ids=[r["id"] for r in rows], names=[r["name"] for r in rows], types=[r["type"] for r in rows],
+                   mentions=[r["mentions"] for r in rows], aliases=[r["aliases"] for r in rows],
+                   families=[r["family"] for r in rows], src=[index[r["from"]] for r in links],
+                   dst=[index[r["to"]] for r in links], relation_types=[r["type"] for r in links],
+                   years=[r["year"] for r in links], weights=[r["weight"] for r in links],
+                   programs=[r["program"] for r in links], details=",".join(p.detail for p in nodes),
+                   edge_details=",".join(p.detail for p in edges),
+                   texts=tuple("\x1e".join(p.texts[i] for p in nodes + edges if p.texts[i]) for i in (0, 1)))
 
 
-def _text_table(pieces, which):
-    """The JSON object key → text of the texts the pieces refer to."""
-    table = {}
-    for p in pieces:
-        if p.texts[which]:
-            for item in p.texts[which].split("\x1e"):
-                key, text = item.split("\x1f", 1)
-                table.setdefault(key, text)
-    return "{" + ",".join(f'"{k}":{text}' for k, text in table.items()) + "}"
+def _text_table(joined):
+    """The JSON object of the texts that pieces refer to (``"key":text`` members, \\x1e-joined):
+    each key once (a key is a hash of its text)."""
+    return "{" + ",".join(dict.fromkeys(joined.split("\x1e"))) + "}" if joined else "{}"
 
 
-def network(nodes, edges, seed=1, positions=None):
-    """A pyvis Network of entity and relation pieces (``edges`` between ``nodes``), with positions
-    from ``layout``, or from ``positions`` (node → (x, y) in pixels, a previous page's) when they
-    cover nine nodes in ten: the rest are put beside a placed neighbour, so that a rebuild keeps
-    the picture a reader knows. ``net.nodes``/``net.edges`` are filled directly (``add_edge`` is
-    linear in the number of edges per call)."""
-    ids = [p.row["id"] for p in nodes]
-    index = {n: i for i, n in enumerate(ids)}
-    degree = Counter()
-    for p in edges:
-        degree[p.row["from"]] += 1
-        degree[p.row["to"]] += 1
-    pairs = {(min(index[p.row["from"]], index[p.row["to"]]), max(index[p.row["from"]], index[p.row["to"]]))
-             for p in edges}
+def _positions(table, seed=1, positions=None):
+    """Positions (n x 2, pixels) of the table's entities, from ``layout``, or from ``positions``
+    (node → (x, y) in pixels, a previous page's) when they cover nine nodes in ten: the rest are
+    put beside a placed neighbour, so that a rebuild keeps the picture a reader knows."""
+    n = len(table.ids)
+    src, dst = np.asarray(table.src, dtype=np.int64), np.asarray(table.dst, dtype=np.int64)
+    pairs = np.unique(np.stack([np.minimum(src, dst), np.maximum(src, dst)], axis=1).reshape(-1, 2), axis=0)
     type_rank = {t: i for i, t in enumerate(TYPES)}
 
     def order_key(i):
-        row = nodes[i].row
-        return (type_rank.get(row["type"], len(TYPES)), -row["mentions"], row["name"])
+        return type_rank.get(table.types[i], len(TYPES)), -table.mentions[i], table.names[i]
 
-    known = [positions.get(n) for n in ids] if positions else []
-    if ids and sum(p is not None for p in known) >= 0.9 * len(ids):
-        pos = _place_beside(known, sorted(pairs)) / UNIT
+    known = [positions.get(x) for x in table.ids] if positions else []
+    if n and sum(p is not None for p in known) >= 0.9 * n:
+        pos = _place_beside(known, pairs) / UNIT
     else:
-        pos = layout(len(ids), sorted(pairs), order_key=order_key, seed=seed)
-    net = Network(directed=True)
-    for i, p in enumerate(nodes):
-        row = p.row
-        x, y = pos[i]
-        t = row["type"]
-        net.nodes.append({"id": row["id"], "label": _short(row["name"]), "group": t, "shape": SHAPES.get(t, "hexagon"),
-                          "color": COLORS.get(t, "#999999"), "x": round(float(x) * UNIT, 1),
-                          "y": round(float(y) * UNIT, 1),
-                          "value": round(math.sqrt(1 + degree[row["id"]] + 0.25 * row["mentions"]), 2)})
-    seen = Counter()
-    for p in edges:
-        u, v, k = p.row["from"], p.row["to"], p.row["type"]
-        pair = (u, v) if u <= v else (v, u)
-        seen[pair] += 1
-        net.edges.append({"from": u, "to": v, "type": k, "color": RELATION_COLORS.get(k, "#999999"),
-                          "arrows": "to", "value": p.row["weight"], "year": p.row["year"],
-                          "program": p.row["program"], "parallel": seen[pair] - 1})
-    return net
+        pos = layout(n, [tuple(p) for p in pairs.tolist()], order_key=order_key, seed=seed)
+    return [(round(float(x) * UNIT, 1), round(float(y) * UNIT, 1)) for x, y in pos.reshape(-1, 2).tolist()]
 
 
 def graph_pieces(g):
@@ -540,89 +556,76 @@ def graph_pieces(g):
 
 def page_data(g, title="kg graph", seed=1, positions=None):
     """Everything the page for ``g`` needs, as JSON-ready dicts: ``meta``, ``nodes``, ``edges``,
-    ``details`` (``positions``: see :func:`network`)."""
-    data = _page(*graph_pieces(g), title, seed=seed, positions=positions)
+    ``details`` (``positions``: see :func:`_positions`)."""
+    data = _page(PageTable.of(*graph_pieces(g)), title, seed=seed, positions=positions)
     data["details"] = json.loads(data.pop("details_json"))
     return data
 
 
-def _page(nodes, edges, title, seed=1, positions=None):
-    """The page's data from pieces; the evidence panel's as JSON text (``details_json``)."""
-    net = network(nodes, edges, seed=seed, positions=positions)
-    index = {n["id"]: i for i, n in enumerate(net.nodes)}
-    n_nodes = len(net.nodes)
-    degree = Counter()
-    for e in net.edges:
-        degree[e["from"]] += 1
-        degree[e["to"]] += 1
-    ranked = sorted(range(n_nodes), key=lambda i: (-(degree[net.nodes[i]["id"]] + 0.25 * nodes[i].row["mentions"]), i))
+def _page(table, title, seed=1, positions=None):
+    """The page's data from a :class:`PageTable`; the evidence panel's as JSON text (``details_json``)."""
+    xy = _positions(table, seed=seed, positions=positions)
+    n_nodes = len(table.ids)
+    src, dst = np.asarray(table.src, dtype=np.int64), np.asarray(table.dst, dtype=np.int64)
+    degree = (np.bincount(src, minlength=n_nodes) + np.bincount(dst, minlength=n_nodes)).astype(np.float64)
+    score = degree + 0.25 * np.asarray(table.mentions, dtype=np.float64).reshape(-1)
     limited = n_nodes > MAX_SHOWN
-    top = set(ranked[:MAX_SHOWN]) if limited else set(range(n_nodes))
-    type_index = {t: i for i, t in enumerate(TYPES)}
-    extra_types = sorted({n["group"] for n in net.nodes if n["group"] not in type_index}, key=str)
-    types = TYPES + extra_types
+    top = np.zeros(n_nodes, dtype=np.int64)
+    top[np.lexsort((np.arange(n_nodes), -score))[:MAX_SHOWN]] = 1
+    types = TYPES + sorted({t for t in table.types if t not in TYPES}, key=str)
     type_index = {t: i for i, t in enumerate(types)}
-    rel_types = RELATIONS + sorted({e["type"] for e in net.edges} - set(RELATIONS))
+    rel_types = RELATIONS + sorted(set(table.relation_types) - set(RELATIONS))
     rel_index = {r: i for i, r in enumerate(rel_types)}
 
     # programs for the spread filter, with how many adoptions and spreads mention them
     by_name = {}
-    for i, p in enumerate(nodes):
-        if p.row["type"] == "Program":
-            for name in [p.row["name"]] + p.row["aliases"]:
-                by_name.setdefault(name, i)
+    for i in (i for i, t in enumerate(table.types) if t == "Program"):
+        for name in [table.names[i]] + table.aliases[i]:
+            by_name.setdefault(name, i)
     programs = defaultdict(int)
-    for e in net.edges:
-        if e["type"] == "adopts":
-            programs[index[e["to"]]] += 1
-        elif e["type"] == "spreads_to" and str(e.get("program")) in by_name:
-            programs[by_name[str(e["program"])]] += 1
+    for rel, to, program in zip(table.relation_types, table.dst, table.programs):
+        if rel == "adopts":
+            programs[to] += 1
+        elif rel == "spreads_to" and str(program) in by_name:
+            programs[by_name[str(program)]] += 1
     strings = {}
 
     def s(x):
         return strings.setdefault(str(x), len(strings)) if x not in (None, "") else -1
 
-    table = {"label": [], "type": [], "x": [], "y": [], "value": [], "top": [], "search": [], "family": []}
-    for i, (n, p) in enumerate(zip(net.nodes, nodes)):
-        table["label"].append(n["label"])
-        table["type"].append(type_index[n["group"]])
-        table["x"].append(n["x"])
-        table["y"].append(n["y"])
-        table["value"].append(n["value"])
-        table["top"].append(1 if i in top else 0)
-        table["search"].append([p.row["name"]] + p.row["aliases"])
-        table["family"].append(s(p.row["family"]) if p.row["type"] == "Program" else -1)
-    links = {"from": [], "to": [], "rel": [], "year": [], "value": [], "program": [], "parallel": []}
-    for e in net.edges:
-        links["from"].append(index[e["from"]])
-        links["to"].append(index[e["to"]])
-        links["rel"].append(rel_index[e["type"]])
-        links["year"].append(e["year"] if isinstance(e["year"], int) else None)
-        links["value"].append(e["value"])
-        links["program"].append(s(e.get("program")))
-        links["parallel"].append(e["parallel"])
+    search = [[name] + aliases for name, aliases in zip(table.names, table.aliases)]
+    nodes = {"label": [_short(name) for name in table.names], "type": [type_index[t] for t in table.types],
+             "x": [x for x, _ in xy], "y": [y for _, y in xy],
+             "value": [round(math.sqrt(1 + v), 2) for v in score.tolist()], "top": top.tolist(), "search": search,
+             "family": [s(f) if t == "Program" else -1 for t, f in zip(table.types, table.families)]}
+    pair = np.minimum(src, dst) * max(1, n_nodes) + np.maximum(src, dst)
+    order = np.argsort(pair, kind="stable")
+    first = np.searchsorted(pair[order], pair[order])
+    parallel = np.empty(len(pair), dtype=np.int64)
+    parallel[order] = np.arange(len(pair)) - first
+    edges = {"from": src.tolist(), "to": dst.tolist(), "rel": [rel_index[r] for r in table.relation_types],
+             "year": [y if isinstance(y, int) else None for y in table.years],
+             "value": list(table.weights), "program": [s(p) for p in table.programs], "parallel": parallel.tolist()}
 
-    details_json = ('{"nodes":[' + ",".join(p.detail for p in nodes) + '],"edges":['
-                    + ",".join(p.detail for p in edges) + '],"docs":' + _text_table(nodes + edges, 0)
-                    + ',"sentences":' + _text_table(nodes + edges, 1) + "}")
+    details_json = ('{"nodes":[' + table.details + '],"edges":[' + table.edge_details + '],"docs":' + _text_table(table.texts[0]) + ',"sentences":' + _text_table(table.texts[1]) + "}")
 
-    years = [y for y in links["year"] if y is not None]
-    counts = Counter(table["type"])
-    rel_counts = Counter(links["rel"])
+    years = [y for y in edges["year"] if y is not None]
+    counts = Counter(nodes["type"])
+    rel_counts = Counter(edges["rel"])
     meta = {
         "title": str(title),
         "types": [{"name": t, "label": TYPE_LABELS.get(t, t), "color": COLORS.get(t, "#999999"),
                    "shape": SHAPES.get(t, "hexagon"), "count": counts.get(i, 0)} for i, t in enumerate(types)],
         "relations": [{"name": r, "label": RELATION_LABELS.get(r, r), "color": RELATION_COLORS.get(r, "#999999"),
                        "count": rel_counts.get(i, 0)} for i, r in enumerate(rel_types)],
-        "programs": [[i, c] for i, c in sorted(programs.items(), key=lambda kv: (-kv[1], table["search"][kv[0]][0]))],
+        "programs": [[i, c] for i, c in sorted(programs.items(), key=lambda kv: (-kv[1], search[kv[0]][0]))],
         "years": [min(years), max(years)] if years else None,
         "total": n_nodes, "shown": min(n_nodes, MAX_SHOWN), "limited": limited,
         "physics": n_nodes <= PHYSICS_MAX, "max_evidence": MAX_EVIDENCE,
         "strings": [k for k, _ in sorted(strings.items(), key=lambda kv: kv[1])],
     }
-    placed = {n["id"]: (n["x"], n["y"]) for n in net.nodes}
-    return {"meta": meta, "nodes": table, "edges": links, "details_json": details_json, "placed": placed}
+    placed = dict(zip(table.ids, xy))
+    return {"meta": meta, "nodes": nodes, "edges": edges, "details_json": details_json, "placed": placed}
 
 
 def page_graph(g, limit=None):
@@ -645,16 +648,16 @@ def render_html(g, title="kg graph"):
     MAX_IN_PAGE entities the page carries the most connected ones and its title says so; the full
     graph is in graph.json."""
     page, total = page_graph(g)
-    return render_page(*graph_pieces(page), title, total)[0]
+    return render_page(PageTable.of(*graph_pieces(page)), title, total)[0]
 
 
-def render_page(nodes, edges, title="kg graph", total=None, positions=None):
-    """``(html, positions)`` of the page of entity and relation pieces (what :func:`page_graph`
-    keeps, out of ``total`` entities); ``positions``: see :func:`network`. The positions returned
-    (node → (x, y) pixels) are the page's, for the next build."""
-    if total is not None and len(nodes) < total:
-        title = f"{title} — {len(nodes):,} / {total:,} entities in this page (all in graph.json)"
-    data = _page(nodes, edges, title, positions=positions)
+def render_page(table, title="kg graph", total=None, positions=None):
+    """``(html, positions)`` of the page of a :class:`PageTable` (what :func:`page_graph` keeps, out
+    of ``total`` entities); ``positions``: see :func:`_positions`. The positions returned (node →
+    (x, y) pixels) are the page's, for the next build."""
+    if total is not None and len(table.ids) < total:
+        title = f"{title} — {len(table.ids):,} / {total:,} entities in this page (all in graph.json)"
+    data = _page(table, title, positions=positions)
     vis_js, vis_css = _vis_assets()
     vis_js = _inline_script(vis_js)
     viewer_js = _inline_script((TEMPLATES / "viewer.js").read_text(encoding="utf-8"))

@@ -29,7 +29,7 @@ def built(tmp_path_factory):
     (src / "broken.txt").write_bytes(bytes(range(256)) * 10)
     out = root / "out"
     errors = []
-    result = build([src], out, on_error=errors.append)
+    result = build([src], out, on_error=errors.append, jobs=1)
     return out, result, errors
 
 

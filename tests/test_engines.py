@@ -34,8 +34,8 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def reference(corpus, tmp_path_factory):
-    """The default engine (these few files are extracted in this process)."""
-    result = build([corpus], tmp_path_factory.mktemp("serial"))
+    """Extraction in this process."""
+    result = build([corpus], tmp_path_factory.mktemp("serial"), jobs=1)
     assert result.stats["engine"] == "serial" and len(result.records) == 4
     return result
 
@@ -62,6 +62,12 @@ def test_extract_batch_reports_problems_per_file(corpus):
     assert record and problem is None and chars == len(CORPUS["a.txt"]) and cached
     assert skel and len(skel) < len(record)
     assert none is None and "binary" in broken and cached2
+
+
+def test_a_little_work_goes_to_one_worker(corpus, reference, tmp_path):
+    result = build([corpus], tmp_path / "out", jobs=2)
+    assert result.stats["engine"] == "local" and result.stats["workers"] == 1
+    same_graph(result, reference)
 
 
 def test_process_pool_gives_the_same_graph(corpus, reference, tmp_path, monkeypatch):

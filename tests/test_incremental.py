@@ -54,12 +54,12 @@ def rebuilt(tmp_path_factory):
     root = tmp_path_factory.mktemp("incremental")
     src, out = root / "in", root / "out"
     _write(src, CORPUS)
-    first = build([src], out)
+    first = build([src], out, jobs=1)
     _write(src, {**CHANGED, **ADDED})
     for name in REMOVED:
         (src / name).unlink()
-    again = build([src], out)
-    fresh = build([src], root / "fresh")
+    again = build([src], out, jobs=1)
+    fresh = build([src], root / "fresh", jobs=1)
     return root, first, again, fresh
 
 
@@ -88,7 +88,7 @@ def test_rebuild_keeps_the_page_layout(rebuilt, tmp_path):
     shutil.copytree(root / "out", out)
     before = _page_positions(out)
     _write(src, {"10.txt": "2024年，资溪县高阜镇推行“田园夜话”工作法。\n"})
-    build([src], out)
+    build([src], out, jobs=1)
     after = _page_positions(out)
     assert set(before) < set(after)
     assert all(before[n] == after[n] for n in before)
@@ -102,12 +102,12 @@ def test_a_damaged_output_is_rewritten(rebuilt, tmp_path):
     shutil.copytree(root / "out", out)
     with open(out / "graph.gexf", "ab") as f:
         f.write(b"<!-- edited -->")
-    result = build([root / "in"], out)
+    result = build([root / "in"], out, jobs=1)
     assert result.stats["elements_computed"] == result.stats["elements"]
     for name in FILES:
         assert (out / name).read_bytes() == (root / "fresh" / name).read_bytes(), name
     (out / INDEX).write_bytes(b"not an index")
-    assert build([root / "in"], out).stats["elements_computed"] == result.stats["elements"]
+    assert build([root / "in"], out, jobs=1).stats["elements_computed"] == result.stats["elements"]
 
 
 def test_a_rebuild_in_another_process_copies_everything(rebuilt, tmp_path):
