@@ -153,6 +153,11 @@ def _role_type(holder, role):
     return "holds_role"
 
 
+# Posts that only a body of these kinds has (理事长 of a cooperative, 会长 of an association).
+_HEAD_POSTS = {"理事长": ("cooperative", "association"), "社长": ("cooperative",), "会长": ("association",),
+               "董事长": ("company",), "总经理": ("company",), "队长": ("team",), "站长": ("institute", "government")}
+
+
 def _role_text(segment):
     roles = lexicon.cues("person_role")
     seg = segment.strip("“”\"、 ")
@@ -196,6 +201,14 @@ def _roles(text, sent):
                         out.append(Relation(p, h, _role_type(h, role.group(1)), (sent.start, sent.end), "serves-as",
                                             {"role": role.group(1)}))
                     break
+        # person 任/兼任/被推选为 理事长 (of the cooperative the sentence named before): 赵国庆任理事长
+        m = re.match(r"^[^，。；]{0,6}?(?:兼任|担任|任|被推选为|被选为|当选为|当选)(" + "|".join(_HEAD_POSTS) + r")", after)
+        if m:
+            kinds = _HEAD_POSTS[m.group(1)]
+            body = next((h for h in reversed(holders) if h.label == "Organization" and h.end <= p.start
+                         and h.attrs.get("kind") in kinds), None)
+            if body is not None:
+                out.append(Relation(p, body, "holds_role", (sent.start, sent.end), "post-of-body", {"role": m.group(1)}))
         # person 作为 role 常驻 place: 曾庆林作为科技特派员常驻周田村
         m = re.match(r"^[^，。；]{0,4}?(?:作为|以)([\u4e00-\u9fff]{2,8}?)(?:身份)?(?:常驻|驻|派驻|入驻|扎根|下沉到|蹲点)", after)
         if m and _role_text(m.group(1)):
@@ -235,7 +248,9 @@ def _roles(text, sent):
             if re.fullmatch(r"(?:由|系|是|为|来自|毕业于)", gap) and (gap != "由" or re.match(r"^(?:选派|派驻|派出|委派|推荐)", after)):
                 out.append(Relation(p, h, "affiliated_with", (sent.start, sent.end), "sent-by"))
             gap2 = _between(text, h, p)
-            if re.fullmatch(r"(?:选派|派驻|派出|委派)的?[\u4e00-\u9fff]{0,8}?", gap2) and _role_text(gap2.split("的")[-1] or "专家"):
+            if re.fullmatch(r"(?:选派|派驻|派出|委派)的?[\u4e00-\u9fff]{0,8}?", gap2) and _role_text(gap2.split("的")[-1] or "专家") \
+                    or re.fullmatch(r"(?:选派|派驻|派出|委派)[^，。；,;]{2,20}?" + _VILLAGE_POST.pattern, gap2):
+                # 四川省农业农村厅派驻白鹤村第一书记孙志刚: the sending body
                 out.append(Relation(p, h, "affiliated_with", (sent.start, sent.end), "sent-by"))
     return out
 

@@ -88,3 +88,13 @@ def test_the_village_and_the_town_as_subjects():
     rec = extract_text(text, name="t.txt")
     village = next(e for e in rec["entities"] if e["name"] == "大陈村")
     assert "村里" not in village["aliases"] and any(m["text"] == "村里" for m in village["mentions"])
+
+
+def test_posts_named_without_their_body_and_the_body_that_sent_a_first_secretary():
+    text = ("2021年，黑龙江省齐齐哈尔市依安县新兴镇红星村党支部领办依安县红星农机专业合作社，村党支部书记刘长海任理事长。"
+            "黑龙江省农业农村厅派驻依安县新兴镇红星村第一书记王立国，牵头争取项目资金。")
+    assert ("刘长海", "依安县红星农机专业合作社") in _relations(text, "holds_role")
+    assert ("王立国", "黑龙江省农业农村厅") in _relations(text, "affiliated_with")
+    orgs = {e["name"] for e in extract_text("组织寿光市斟灌果蔬专业合作社等46家合作社与超市对接。", name="t.txt")["entities"]
+            if e["type"] == "Organization"}
+    assert "寿光市斟灌果蔬专业合作社" in orgs and not any(o.endswith("合作社合作社") for o in orgs)

@@ -109,8 +109,9 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
             break  # a name verb right before the head is part of the name (农业服务有限公司)
         if len(word) == 1:
             # Single characters of proper names (黄杜, 东岚) carry unreliable tags: stop only at
-            # function characters (and, for organisations, at single-character verbs).
-            if word in _FUNCTION_CHARS or (strict_chars and word in _SINGLE_VERBS):
+            # function characters (and, for organisations, at single-character verbs), and at the
+            # unit of a number (2022年)
+            if word in _FUNCTION_CHARS or (strict_chars and word in _SINGLE_VERBS) or text[pos - 2:pos - 1].isdigit():
                 break
         elif (tag in _STOP_TAGS and word not in verbs) or (tag == "v" and word not in verbs) \
                 or (nouns_only and tag not in _NOUN_TAGS and word not in verbs):
@@ -593,7 +594,9 @@ def find_organizations(text, places=()):
             shared = text[h_start:h_end] if modifier.endswith(("乡镇", "村", "社区", "镇", "乡", "街道", "村级")) \
                 else text[start:h_end]
             for item_start, item_end in _list_items(text, coord.start(), known):
-                name = _clean_org(text[item_start:item_end] + shared)
+                item = text[item_start:item_end]
+                # 寿光市斟灌果蔬专业合作社等46家合作社: the item is a whole name already
+                name = _clean_org(item if item.endswith(head) else item + shared)
                 # The mention is the item itself: 云龙花卉苗木 in 云龙花卉苗木、三门坡荔枝等2个产业链党委.
                 out.append(Candidate(item_start, item_end, "Organization", name, {"kind": kind, "coordinated": True}))
             continue
