@@ -296,7 +296,9 @@ def _canonical_industries(cands):
         if kinds.get(c.name) == "tourism" and len(sectors) == 1:
             c.name = sectors.pop()  # 茶旅, 茶旅融合 → the document's 乡村旅游
             continue
-        longer = {n for n in names if n != c.name and c.name in n}
+        # the variety it is short for (龙虾 → 小龙虾), not a product made of it the document names less (咖啡 → 咖啡豆)
+        longer = {n for n in names if n != c.name and c.name in n
+                  and (not n.startswith(c.name) or counts.get(n, 0) >= counts[c.name])}
         for head in _CATEGORY_HEADS.get(c.name, ()) if not longer else ():
             longer = {n for n in names if n != c.name and n not in _CATEGORY_HEADS
                       and (n.endswith(head) or lexicon.industry_categories().get(n) == head)}

@@ -180,6 +180,11 @@ _GENERIC_PLACE_NAMES = frozenset(
     "嘎查村 牧区嘎查 苏木镇 一星村 二星村 三星村 四星村 五星村".split())
 
 
+@lru_cache(maxsize=1)
+def _industry_words():
+    return tuple(sorted(lexicon.industries(), key=len, reverse=True))
+
+
 def generic_place_names():
     """Words made with a place suffix that name no place (示范村, 乡镇, 社区 …)."""
     return _GENERIC_PLACE_NAMES
@@ -198,8 +203,8 @@ def _place_surface_ok(text, start, end):
         return not (text[start - 1:start + 1] in _DIRECTION_WORDS)
     if surface[-1:] in "县旗" and surface in gazetteer().by_name:
         return not splits_word(text, start)  # 萧县学习…: 县学 after a two-character county is not a word
-    if splits_word(text, start) or splits_word(text, end):
-        return False
+    if splits_word(text, start) or splits_word(text, end) and not text.startswith(_industry_words(), end):
+        return False  # 霍山石斛: a place names its product even when 山石 is a word
     tags = lexicon.word_tags()
     # inside a longer word: 哈密 in 哈密瓜, 新兴 in 新兴产业
     return not any(text[a:b] in tags for a in range(max(0, start - 2), start + 1)
