@@ -338,6 +338,7 @@ def _adoption(subject, prog, sent, text, rule, article_year, extra_event=None):
 _PILOT_PLACES = re.compile(r"在((?:[^，。；在]{2,12}?[、和及与]?){1,6}?)(?:先行先试|开展试点|进行试点|试点|试行|率先推行|推行|推开|铺开)")
 
 
+_INSTRUMENT = re.compile(r"[”\"]?[\u4e00-\u9fff]{0,6}?为(?:总|重要|主要|有力)?(?:抓手|载体|主线|突破口|切入点|纽带|牵引|平台)")
 _BROUGHT_TO = re.compile(r"^[”\"]?(?:[^，。；,;]{0,6}?)(?:引入|引进到|引进|推广到|推广至|复制到|带到|落地)")
 _TIME_ONLY = re.compile(r"^\s*(?:\d{4}年(?:以来|起|后|底|初)?|近年来|目前|此后|随后|后来|如今)?\s*[“\"]?$")
 
@@ -353,9 +354,14 @@ def _adopts(text, sent, home_place, article_year):
     for prog in progs:
         window = text[max(sent.start, prog.start - 30):prog.start]
         brought = _BROUGHT_TO.match(text[prog.end:sent.end])
-        if re.search(verbs, window) or re.search(verbs, text[prog.end:prog.end + 6]):
+        # 以“共同缔造”为总抓手: the program is what the subject works through
+        instrument = text[max(sent.start, prog.start - 1):prog.start] == "以" and _INSTRUMENT.match(text, prog.end)
+        if re.search(verbs, window) or re.search(verbs, text[prog.end:prog.end + 6]) or instrument:
             subject = _subject_before(text, sent, prog.start, "adopt_verb")
             rule = "subject-verb-program"
+            if subject is None and instrument:
+                subject = next((c for c in reversed(_top_of_chains([c for c in sent.mentions if _is_agent(c)]))
+                                if c.end <= prog.start - 1 and not CLAUSE_BREAK.search(text[c.end:prog.start])), None)
             if subject is None and home_place is not None and (
                     re.search(verbs, text[max(sent.start, prog.start - 12):prog.start])
                     or re.search(verbs, text[prog.end:prog.end + 6]) and not brought):

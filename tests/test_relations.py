@@ -98,3 +98,10 @@ def test_posts_named_without_their_body_and_the_body_that_sent_a_first_secretary
     orgs = {e["name"] for e in extract_text("组织寿光市斟灌果蔬专业合作社等46家合作社与超市对接。", name="t.txt")["entities"]
             if e["type"] == "Organization"}
     assert "寿光市斟灌果蔬专业合作社" in orgs and not any(o.endswith("合作社合作社") for o in orgs)
+
+
+def test_a_program_relied_on_or_worked_through_is_adopted():
+    text = ("2022年以来，湖北省黄冈市以“共同缔造”为总抓手推进乡村治理。武穴市依托“红色网格”响应群众诉求，"
+            "沈丘县在此基础上制定小微权力清单制度。")
+    adopts = _relations(text, "adopts")
+    assert {("黄冈市", "共同缔造"), ("武穴市", "红色网格")} <= adopts
