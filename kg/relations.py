@@ -262,6 +262,13 @@ _NOT_SUBJECT_BEFORE = re.compile(r"(?:在|与|和|同|跟|对|向|为|给|帮助
                                  r"及|、|以|把|将|让|使|组织|动员|邀请|引进|引入|成立|组建|建立|推动|支持|服务|结对|帮扶)$")
 
 
+def _chain_start(c, ends):
+    """The first member of the administrative chain that ``c`` ends (江苏省淮安市盱眙县 → 江苏省)."""
+    while c.start in ends:
+        c = ends[c.start]
+    return c
+
+
 def _subject_before(text, sent, pos, cue_kind):
     """The subject of a verb at ``pos``: the first place or organisation of the sentence that is
     not the object of a preposition (与X, 在X, 依托X), taking the lowest member of an
@@ -286,7 +293,11 @@ def _subject_before(text, sent, pos, cue_kind):
             and not _PREPOSITION_BEFORE.search(text[max(sent.start, nearest.start - 4):nearest.start]):
         return nearest  # (推动) X 成立: also the agent a causative verb makes act
     starts = {c.start for c in agents}
-    for c in heads:
+    # the verb's own clause first (武穴市依托…，沈丘县在此基础上制定…: 沈丘县), then the sentence
+    clause_start = max([sent.start] + [sent.start + m.end() for m in CLAUSE_BREAK.finditer(text[sent.start:pos])])
+    in_clause = [c for c in heads if c.start >= clause_start  # not inside a 在…的 phrase (在…集中的厦门市)
+                 and not re.search(r"[在从到对向]", text[clause_start:_chain_start(c, ends).start])]
+    for c in in_clause + heads:
         chain_start = c
         while chain_start.start in ends:
             chain_start = ends[chain_start.start]
@@ -446,7 +457,15 @@ def _establishes(text, sent, home_place):
     out = []
     verbs = cue_pattern("establish_verb")
     programs = [c for c in sent.mentions if c.label == "Program"]
+    agents = [c for c in sent.mentions if _is_agent(c)]
     for org in (c for c in sent.mentions if c.label == "Organization"):
+        # 金寨茶叶产业链党委由油坊店乡党委牵头组建: set up by the agent after 由
+        by = re.match(r"^[^，。；]{0,4}?由", text[org.end:sent.end])
+        if by:
+            agent = next((a for a in agents if a.start == org.end + by.end()), None)
+            if agent is not None and re.match(r"^(?:牵头|负责|联合[^，。；]{0,12}?)?" + verbs, text[agent.end:sent.end]):
+                out.append(Relation(agent, org, "establishes", (sent.start, sent.end), "set-up-by-agent"))
+                continue
         lo = max(sent.start, org.start - 24)
         # a verb inside a program's name (村党组织领办合作社经验) sets nothing up
         window = "".join("·" if any(p.start <= i < p.end for p in programs) else text[i] for i in range(lo, org.start))

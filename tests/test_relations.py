@@ -105,3 +105,8 @@ def test_a_program_relied_on_or_worked_through_is_adopted():
             "沈丘县在此基础上制定小微权力清单制度。")
     adopts = _relations(text, "adopts")
     assert {("黄冈市", "共同缔造"), ("武穴市", "红色网格")} <= adopts
+
+
+def test_a_body_set_up_by_the_agent_after_you():
+    text = "2021年，安徽省六安市金寨县成立金寨茶叶产业链党委。金寨茶叶产业链党委由油坊店乡党委牵头组建，吸纳12家茶企。"
+    assert ("油坊店乡党委", "金寨茶叶产业链党委") in _relations(text, "establishes")

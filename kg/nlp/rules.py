@@ -816,7 +816,7 @@ def find_programs(text):
     heads = lexicon.cues("program_head")
     not_after = lexicon.cues("not_program_after")
     verbs = ("推行", "实施", "推广", "实行", "首创", "借鉴", "复制", "引入", "试点", "推出", "打造", "开展", "启动",
-             "探索", "创新", "建立", "创建", "深化", "叫响", "擦亮", "构建", "升级", "采取", "采用", "运用")
+             "探索", "创新", "建立", "创建", "深化", "叫响", "擦亮", "构建", "升级", "采取", "采用", "运用", "依托", "通过")
     known = lexicon.programs()
     usage = lexicon.program_usage()
     gaz = gazetteer()
