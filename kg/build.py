@@ -116,7 +116,7 @@ def _build(paths, out, title, on_error, jobs, engine, scheduler, batch_size, pro
                     report(InputError(e.path, known[e.key] if e.key in known else
                                       "changed or removed while kg was reading it; run kg build again"))
                 continue
-            docs.append(Doc(e.real, e.path.name, e.key))  # the same content may be stored under another name
+            docs.append(Doc(e.path.name, e.key))  # the same content may be stored under another name
         stats["files"] = len(entries)
         stats["reused"] = sum(e.key not in todo for e in entries)
         stats["removed"] = len(store.set_files({e.real: (e.key, e.size, e.mtime_ns) for e in kept}))

@@ -117,16 +117,25 @@ class Values:
     def json(self, extra):
         """``json.dumps({**attrs, **extra}, ensure_ascii=False, default=str)``, reusing the JSON
         text of lists and dicts (the same encoder makes it inside and outside a dict)."""
-        merged = {**self.attrs, **extra}
         scalars = self.scalars()
         parts = []
-        for name, value in merged.items():
-            if name not in extra and type(value) in (list, dict):
+        for name, value in {**self.attrs, **extra}.items():
+            t = type(value)
+            if t is str:
+                text = _json_string(value)
+            elif t is int:
+                text = int.__repr__(value)
+            elif value is None:
+                text = "null"
+            elif t in (list, dict) and name not in extra:
                 text = scalars[name]
             else:
                 text = _dumps(value)
-            parts.append(f"{_dumps(name)}: {text}")
+            parts.append(f"{_json_string(name)}: {text}")
         return "{" + ", ".join(parts) + "}"
+
+
+_json_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) makes of a str
 
 
 def _dumps(obj):

@@ -21,8 +21,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-import networkx as nx
-
 from .resolve import merge_entity, resolve_keys
 
 MAX_EVIDENCE = 20  # evidence sentences kept per node and per edge
@@ -204,6 +202,7 @@ def relation_attrs(contributions, evidence):
 def build_graph(records, resolution=None):
     """One graph from many extraction records (see module docstring); ``resolution`` is
     :func:`kg.resolve.resolve_keys` of the same records, when the caller has it already."""
+    import networkx as nx  # not needed to write a build's files: imported when asked for
     records = list(records)
     p = plan(records, resolution)
     g = nx.MultiDiGraph(kg_version=records[0].get("kg_version", "") if records else "")
@@ -233,6 +232,7 @@ def relation_edges(g, rtype=None):
 def find_nodes(g, name):
     """Nodes whose name or an alias equals ``name`` (else contains it).
 
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph(); g.add_node("place:460205", name="崖州区", aliases=["崖州"], type="Place")
     >>> find_nodes(g, "崖州")
     ['place:460205']
@@ -245,4 +245,5 @@ def find_nodes(g, name):
 
 
 def from_json(text):
+    import networkx as nx
     return nx.node_link_graph(json.loads(text), directed=True, multigraph=True, edges="links")

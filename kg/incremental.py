@@ -2,7 +2,7 @@
 
 The last build's plan is kept in the store (:class:`kg.store.PlanState`): its documents, and every
 entity and relation of every document with the key or edge it went to. A rebuild compares the
-documents with the last build's (by path, name and content) and works from the difference only:
+documents with the last build's (by name and content) and works from the difference only:
 
 - the entities of added documents get their keys; people of a name that appears in an added or
   removed document are resolved again together (a person's key depends on the people of that
@@ -32,8 +32,8 @@ build, or when kg's extraction or output code changed.
 >>> with Store(out / "kg.sqlite") as store:
 ...     key = Key("hash-a", False)
 ...     store.put([(key, json.dumps(rec), json.dumps(skeleton(rec)), None, 1, 0.0)])
-...     first = write_outputs([Doc("/a.txt", "a.txt", key)], store, out)
-...     again = write_outputs([Doc("/a.txt", "a.txt", key)], store, out)
+...     first = write_outputs([Doc("a.txt", key)], store, out)
+...     again = write_outputs([Doc("a.txt", key)], store, out)
 >>> first.computed == first.elements > 0, again.computed
 (True, 0)
 """
@@ -70,8 +70,7 @@ _LOAD_BATCH = 256  # records read from the store at a time
 
 @dataclass
 class Doc:
-    """A document of the build: its resolved path, its name (a record's ``doc``), its content key."""
-    path: str
+    """A document of the build: its name (a record's ``doc``) and its content key."""
     name: str
     key: object
 
@@ -131,22 +130,41 @@ def write_outputs(docs, store, out, title=None):
         x, edge = _element(e, nodes, edges)
         return delta.attrs(x if edge is None else edge, evidence)
 
-    if old is None:
-        ranges, facts = _write_all(out, nodes, edges, attrs_of, name_of, graph_attrs)
-    else:
-        ranges, facts = _write_changed(out, nodes, edges, attrs_of, name_of, graph_attrs, old)
-    del evidence
-    entities, relations, total = _page_elements(facts, n_nodes)
-    table = facts.page_table(out, ranges[PAGE_PIECES.filename], nodes.ids, names, entities, relations)
+    with contextlib.ExitStack() as stack:
+        if old is None:
+            ranges, facts = _write_all(out, nodes, edges, attrs_of, name_of, graph_attrs)
+            cook = None
+            page = _mapped(stack, out / PAGE_PIECES.filename)
+            start, length = ranges[PAGE_PIECES.filename]
+
+            def piece(e):
+                return page, int(start[e]), int(length[e])
+        else:
+            recipes, ranges, facts, pieces, oi = _plan_changed(nodes, edges, attrs_of, name_of, graph_attrs, old)
+            page = _mapped(stack, out / PAGE_PIECES.filename)  # the previous pieces, kept open while replaced
+            cook = _Cook(out, recipes)
+            del recipes
+            start, length = old["ranges"][PAGE_PIECES.filename]
+
+            def piece(e):
+                if e in pieces:
+                    return pieces[e][-1], 0, len(pieces[e][-1])
+                return page, int(start[oi[e]]), int(length[oi[e]])
+        del evidence
+        entities, relations, total = _page_elements(facts, n_nodes)
+        table = facts.page_table(nodes.ids, names, entities, relations, piece)
     title = title or f"kg: {len(docs)} documents"
     positions = dict(zip(old["page_ids"], old["page_xy"])) if old is not None else None
     html, placed = viz.render_page(table, title, total=total, positions=positions)
+    del table
     atomic_write(out / HTML, html)
     export.write_merge_log(_merge_log(delta, state), out / MERGES)
-
+    # the plan first: if the files then fail, the index and the plan are of different builds
     generation = uuid.uuid4().hex if change.unique_names else ""
-    _save_index(out, version, generation, nodes.ids, edges.ids, names, facts, ranges, placed)
     _save_state(delta, state, generation)
+    if cook is not None:
+        cook.wait()
+    _save_index(out, version, generation, nodes.ids, edges.ids, names, facts, ranges, placed)
     return Written(elements=n_nodes + len(edges.ids), nodes=n_nodes, edges=len(edges.ids),
                    computed=int(nodes.computed.sum() + edges.computed.sum()), full_records=full_records)
 
@@ -168,8 +186,8 @@ class _Change:
 
 
 def _change(docs, last):
-    """How ``docs`` differ from the last build's documents (``last``: path → DocState, or None).
-    A document is the same if its path, name and content are; if the documents kept are not in the
+    """How ``docs`` differ from the last build's documents (``last``: name → DocState, or None).
+    A document is the same if its name and content are; if the documents kept are not in the
     same order as before, everything is made afresh."""
     names = [d.name for d in docs]
     unique = len(set(names)) == len(names)
@@ -178,8 +196,8 @@ def _change(docs, last):
     if not afresh:
         number = max((s.doc for s in last.values()), default=0) + 1
         for pos, d in enumerate(docs):
-            s = last.get(d.path)
-            if s is not None and s.name == d.name and s.key == d.key:
+            s = last.get(d.name)
+            if s is not None and s.key == d.key:
                 serials.append(s.doc)
                 kept_pos.append(s.pos)
             else:
@@ -248,7 +266,7 @@ def _read_added(delta, docs, store):
             skeleton = json.loads(stored[d.key].record)
             delta.kg_version[serial] = skeleton.get("kg_version", "")
             articles = skeleton.get("articles", [])
-            delta.docs.append(DocState(serial, d.path, d.name, d.key, p, delta.kg_version[serial],
+            delta.docs.append(DocState(serial, d.name, d.key, p, delta.kg_version[serial],
                                        json.dumps(articles, ensure_ascii=False)))
             entities, relations = _rows(serial, skeleton)
             delta.added.update(((r.doc, r.j), r) for r in entities)
@@ -581,6 +599,9 @@ class _Sequence:
 def _sequence(old_ids, present, candidates):
     """The sorted ids of this build: ``old_ids`` without the ``candidates`` that are no longer
     ``present``, with the new ones."""
+    if not old_ids:  # everything is new
+        ids = sorted(present)
+        return _Sequence(ids, np.full(len(ids), -1, dtype=np.int64), np.ones(len(ids), dtype=bool))
     gone, new = [], []
     for x in candidates:
         i = _find(old_ids, x)
@@ -619,25 +640,26 @@ def _names(delta, nodes, old):
 # ------------------------------------------------------------------ files
 
 class _File:
-    """An output file being written: head, node pieces, middle, edge pieces, tail, with the
-    separator between two pieces of a section; keeps the position of the end."""
+    """An output file being made: head, node pieces, middle, edge pieces, tail, with the separator
+    between two pieces of a section, into a ``sink`` (:class:`_Direct` or :class:`_Recipe`); keeps
+    the position of the end."""
 
-    def __init__(self, f, fmt, head, middle, offset=0):
-        self.f, self.middle = f, middle
+    def __init__(self, sink, fmt, head, middle):
+        self.sink, self.middle = sink, middle
         self.sep = fmt.separator.encode("utf-8")
-        self.f.write(head)
-        self.pos = offset + len(head)
+        self.sink.write(head)
+        self.pos = len(head)
         self.first, self.section = True, 0
 
     def edges(self):
         """Start the edge section."""
-        self.f.write(self.middle)
+        self.sink.write(self.middle)
         self.pos += len(self.middle)
         self.first, self.section = True, 1
 
     def _next(self):
         if not self.first:
-            self.f.write(self.sep)
+            self.sink.write(self.sep)
             self.pos += len(self.sep)
         self.first = False
         return self.pos
@@ -645,16 +667,93 @@ class _File:
     def write(self, text):
         """Write one piece; returns where it starts."""
         start = self._next()
-        self.f.write(text)
+        self.sink.write(text)
         self.pos += len(text)
         return start
 
-    def copy(self, src, offset, count):
-        """Copy ``count`` bytes at ``offset`` of the open file ``src``; returns where they start."""
+    def copy(self, offset, count):
+        """Copy ``count`` bytes at ``offset`` of the previous file; returns where they start."""
         start = self._next()
-        _copy(src, self.f, offset, count)
+        self.sink.copy(offset, count)
         self.pos += count
         return start
+
+    def end(self, tail):
+        if self.section == 0:
+            self.edges()
+        self.sink.write(tail)
+
+
+class _Direct:
+    """A file written as it is made."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def write(self, data):
+        self.f.write(data)
+
+    def copy(self, offset, count):
+        raise AssertionError("a file written from scratch copies nothing")
+
+
+class _Recipe:
+    """A file to be made from the previous one: bytes to write and ``(offset, count)`` ranges of
+    the previous file to copy, in order (:func:`_cook`)."""
+
+    def __init__(self):
+        self.steps, self.pending = [], []
+
+    def write(self, data):
+        self.pending.append(data)
+
+    def copy(self, offset, count):
+        self._flush()
+        self.steps.append((offset, count))
+
+    def _flush(self):
+        if self.pending:
+            self.steps.append(b"".join(self.pending))
+            self.pending = []
+
+    def done(self):
+        self._flush()
+        return self.steps
+
+
+def _cook(out, recipes):
+    """Make every file of ``recipes`` (``{filename: steps}``) in folder ``out`` from its previous
+    version, each written atomically."""
+    out = Path(out)
+    for name, steps in recipes.items():
+        with open(out / name, "rb") as src, atomic_open(out / name, "wb") as f:
+            for step in steps:
+                if isinstance(step, tuple):
+                    _copy(src, f, *step)
+                else:
+                    f.write(step)
+
+
+class _Cook:
+    """:func:`_cook` in a process of its own when the files are large (their bytes are copied in
+    the kernel there, while this process makes the viewer page), else here."""
+    BIG = 64 << 20  # bytes of previous files above which a process is worth starting
+
+    def __init__(self, out, recipes):
+        self.process = None
+        if sum(os.path.getsize(out / name) for name in recipes) < self.BIG:
+            _cook(out, recipes)
+            return
+        import multiprocessing
+        self.process = multiprocessing.get_context("spawn").Process(target=_cook, args=(str(out), recipes),
+                                                                     name="kg-write")
+        self.process.start()
+
+    def wait(self):
+        if self.process is not None:
+            self.process.join()
+            if self.process.exitcode != 0:
+                raise OSError(f"writing the outputs failed (exit code {self.process.exitcode})")
 
 
 def _parts(fmt, graph_attrs, node_types, edge_types):
@@ -778,22 +877,20 @@ class _Facts:
         return (export.attribute_types(sigs[s] for s in _first_seen(self.sig[:n_nodes])),
                 export.attribute_types(sigs[s] for s in _first_seen(self.sig[n_nodes:])))
 
-    def page_table(self, out, ranges, node_ids, names, entities, relations):
+    def page_table(self, node_ids, names, entities, relations, piece):
         """The :class:`kg.viz.PageTable` of the page's ``entities`` and ``relations`` (positions),
-        their details and texts read from the page pieces (``ranges``) as bytes."""
+        their details and texts from their page pieces (``piece(e)``: ``(bytes, start, length)``)."""
         kinds = list(self.kinds)
         at = np.full(len(node_ids), -1, dtype=np.int64)
         at[entities] = np.arange(len(entities))
         edge_at = relations - len(node_ids)
-        start, length = ranges
         fields = []
-        with open(out / PAGE_PIECES.filename, "rb") as f, \
-                contextlib.closing(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)) as text:
-            for which in (entities, relations):
-                a, n, d, o = (x[which].tolist() for x in (start, length, self.detail, self.docs))
-                fields.append((b",".join([text[s:s + k] for s, k in zip(a, d)]).decode("utf-8"),
-                               [text[s + k + 1:s + k + 1 + m] for s, k, m in zip(a, d, o)],
-                               [text[s + k + m + 2:s + t - 1] for s, k, m, t in zip(a, d, o, n)]))
+        for which in (entities, relations):
+            found = [piece(e) for e in which.tolist()]
+            d, o = self.detail[which].tolist(), self.docs[which].tolist()
+            fields.append((b",".join([b[s:s + k] for (b, s, _), k in zip(found, d)]).decode("utf-8"),
+                           [b[s + k + 1:s + k + 1 + m] for (b, s, _), k, m in zip(found, d, o)],
+                           [b[s + k + m + 2:s + t - 1] for (b, s, t), k, m in zip(found, d, o)]))
         ents = entities.tolist()
         return viz.PageTable(
             ids=[node_ids[e] for e in ents], names=[names[e] for e in ents],
@@ -833,7 +930,7 @@ def _write_all(out, nodes, edges, attrs_of, name_of, graph_attrs):
             head, middle, _ = _parts(fmt, graph_attrs, {}, {})
             later = fmt.filename in _HEAD_LATER
             f = stack.enter_context(atomic_open(out / (f"{fmt.filename}.body" if later else fmt.filename), "wb"))
-            files.append(_File(f, fmt, b"" if later else head, middle))
+            files.append(_File(_Direct(f), fmt, b"" if later else head, middle))
         for e in range(n):
             if e == n_nodes:
                 for w in files:
@@ -844,10 +941,8 @@ def _write_all(out, nodes, edges, attrs_of, name_of, graph_attrs):
             for i, (w, text) in enumerate(zip(files, pieces)):
                 if text is not None:
                     starts[i][e], lengths[i][e] = w.write(text), len(text)
-        for i, (fmt, w) in enumerate(zip(FORMATS, files)):
-            if w.section == 0:
-                w.edges()
-            w.f.write(_parts(fmt, graph_attrs, {}, {})[2])
+        for fmt, w in zip(FORMATS, files):
+            w.end(_parts(fmt, graph_attrs, {}, {})[2])
     node_types, edge_types = facts.types(n_nodes)
     for i, fmt in enumerate(FORMATS):
         if fmt.filename in _HEAD_LATER:
@@ -862,9 +957,10 @@ def _write_all(out, nodes, edges, attrs_of, name_of, graph_attrs):
     return ranges, facts
 
 
-def _write_changed(out, nodes, edges, attrs_of, name_of, graph_attrs, old):
-    """Every file, copying the pieces of the elements not computed from the previous files, as
-    one range wherever they were next to each other there. Returns (ranges, facts)."""
+def _plan_changed(nodes, edges, attrs_of, name_of, graph_attrs, old):
+    """The recipe of every file (:class:`_Recipe`): the pieces of the elements not computed are
+    copied from the previous files, as one range wherever they were next to each other there.
+    Returns (recipes, ranges, facts, computed pieces by position, old index by position)."""
     n_nodes, n = len(nodes.ids), len(nodes.ids) + len(edges.ids)
     old_nodes = len(old["node_ids"])
     oi = np.concatenate([nodes.old, np.where(edges.old >= 0, edges.old + old_nodes, -1)])
@@ -887,46 +983,43 @@ def _write_changed(out, nodes, edges, attrs_of, name_of, graph_attrs, old):
         brk[n_nodes] = True
     run_start = np.nonzero(brk)[0]
     run_end = np.append(run_start[1:], n)
-    starts, lengths = [], []
-    with contextlib.ExitStack() as stack:
-        outs, olds, spans = [], [], []
-        for fmt in FORMATS:
-            head, middle, tail = _parts(fmt, graph_attrs, node_types, edge_types)
-            olds.append(stack.enter_context(open(out / fmt.filename, "rb")))
-            outs.append(_File(stack.enter_context(atomic_open(out / fmt.filename, "wb")), fmt, head, middle))
-            o_start, o_len = old["ranges"][fmt.filename]
-            spans.append(_run_spans(o_start, o_len, oi[run_start], oi[run_end - 1]))
-        block = np.full((len(FORMATS), len(run_start)), -1, dtype=np.int64)
-        new_start = [np.full(n, -1, dtype=np.int64) for _ in FORMATS]
-        new_len = [np.full(n, -1, dtype=np.int64) for _ in FORMATS]
-        for r, (a, b) in enumerate(zip(run_start.tolist(), run_end.tolist())):
-            if a == n_nodes:
-                for w in outs:
-                    w.edges()
-            if computed[a]:
-                for i, (w, text) in enumerate(zip(outs, pieces[a])):
-                    if text is not None:
-                        new_start[i][a], new_len[i][a] = w.write(text), len(text)
-                continue
-            for i, (w, src) in enumerate(zip(outs, olds)):
-                lo, hi = spans[i][0][r], spans[i][1][r]
-                if hi > lo:
-                    block[i, r] = w.copy(src, int(lo), int(hi - lo))
-        for fmt, w in zip(FORMATS, outs):
-            if w.section == 0:
+    files, spans, tails = [], [], []
+    for fmt in FORMATS:
+        head, middle, tail = _parts(fmt, graph_attrs, node_types, edge_types)
+        files.append(_File(_Recipe(), fmt, head, middle))
+        tails.append(tail)
+        o_start, o_len = old["ranges"][fmt.filename]
+        lo, hi = _run_spans(o_start, o_len, oi[run_start], oi[run_end - 1])
+        spans.append((lo, hi, lo.tolist(), (hi - lo).tolist()))
+    block = np.full((len(FORMATS), len(run_start)), -1, dtype=np.int64)
+    new_start = [np.full(n, -1, dtype=np.int64) for _ in FORMATS]
+    new_len = [np.full(n, -1, dtype=np.int64) for _ in FORMATS]
+    for r, a in enumerate(run_start.tolist()):
+        if a == n_nodes:
+            for w in files:
                 w.edges()
-            w.f.write(_parts(fmt, graph_attrs, node_types, edge_types)[2])
+        if computed[a]:
+            for i, (w, text) in enumerate(zip(files, pieces[a])):
+                if text is not None:
+                    new_start[i][a], new_len[i][a] = w.write(text), len(text)
+            continue
+        for i, w in enumerate(files):
+            count = spans[i][3][r]
+            if count > 0:
+                block[i, r] = w.copy(spans[i][2][r], count)
+    for w, tail in zip(files, tails):
+        w.end(tail)
     run_of = np.repeat(np.arange(len(run_start)), run_end - run_start)
     copied = ~computed
+    src = np.maximum(oi, 0)
     for i, fmt in enumerate(FORMATS):
         o_start, o_len = old["ranges"][fmt.filename]
-        src = np.maximum(oi, 0)
         here = copied & (o_len[src] >= 0)
         new_start[i][here] = block[i, run_of[here]] + (o_start[src[here]] - spans[i][0][run_of[here]])
         new_len[i][here] = o_len[src[here]]
-        starts.append(new_start[i])
-        lengths.append(new_len[i])
-    return {fmt.filename: (starts[i], lengths[i]) for i, fmt in enumerate(FORMATS)}, facts
+    recipes = {fmt.filename: w.sink.done() for fmt, w in zip(FORMATS, files)}
+    ranges = {fmt.filename: (new_start[i], new_len[i]) for i, fmt in enumerate(FORMATS)}
+    return recipes, ranges, facts, pieces, oi
 
 
 def _run_spans(o_start, o_len, first, last):
@@ -967,6 +1060,14 @@ def _copy(src, dst, offset, count):
             raise OSError(f"{src.name}: shorter than {INDEX} says")
         dst.write(chunk)
         count -= len(chunk)
+
+
+def _mapped(stack, path):
+    """The bytes of file ``path``, mapped (empty files cannot be)."""
+    f = stack.enter_context(open(path, "rb"))
+    if os.path.getsize(path) == 0:
+        return b""
+    return stack.enter_context(contextlib.closing(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)))
 
 
 def _stat(path):
@@ -1077,8 +1178,9 @@ def _save_state(delta, state, generation):
     """Record this build's plan (what changed of it) with the index's ``generation``."""
     change = delta.change
     positions = [(change.pos[d], d) for d, s in change.last.items() if d in change.pos and change.pos[d] != s.pos]
-    entities = list(delta.added.values())
+    merges = delta.merges
+    entities = [(r, merges.pop((r.doc, r.j))[1]) for r in delta.added.values()]
     state.save(generation, docs=delta.docs, entities=entities, relations=delta.added_relations,
-               merges=[(text, doc, j) for (doc, j), (_, text) in delta.merges.items()], gone=sorted(change.gone),
+               merges=[(text, doc, j) for (doc, j), (_, text) in merges.items()], gone=sorted(change.gone),
                positions=positions, rekeyed=[(new.key, new.reason, new.doc, new.j) for _, new in delta.rekeyed],
                moved=[(new.u, new.v, new.doc, new.j) for _, new in delta.moved], everything=change.afresh)

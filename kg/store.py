@@ -240,10 +240,9 @@ class Store:
 
 
 class DocState(NamedTuple):
-    """A document of the last build's graph: ``doc`` numbers it for as long as its path, name and
+    """A document of the last build's graph: ``doc`` numbers it for as long as its name and
     content stay the same; ``pos`` is its place in corpus order."""
     doc: int
-    path: str
     name: str
     key: Key
     pos: int
@@ -293,8 +292,8 @@ class PlanState:
     >>> import tempfile, pathlib
     >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "kg.sqlite") as store:
     ...     state = store.plan_state()
-    ...     state.save("g1", docs=[DocState(1, "/a.txt", "a.txt", Key("h", False), 0, "0.1", "[]")],
-    ...                entities=[EntityRow(1, 0, "program:积分制", 0, None, "new", None, "积分制", 1, "{}")])
+    ...     state.save("g1", docs=[DocState(1, "a.txt", Key("h", False), 0, "0.1", "[]")],
+    ...                entities=[(EntityRow(1, 0, "program:积分制", 0, None, "new", None, "积分制", 1, "{}"), None)])
     ...     state.generation(), [r.key for r in state.entities_with_keys(["program:积分制"])]
     ('g1', ['program:积分制'])
     """
@@ -302,7 +301,7 @@ class PlanState:
     def __init__(self, db):
         self.db = db
 
-    SCHEMA = "1"  # of the plan tables: they are dropped when it changes (the next build makes them afresh)
+    SCHEMA = "2"  # of the plan tables: they are dropped when it changes (the next build makes them afresh)
     TABLES = ("plan_docs", "plan_entities", "plan_relations")
 
     @classmethod
@@ -314,19 +313,27 @@ class PlanState:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("DELETE FROM plan_meta")
             db.execute("INSERT INTO plan_meta VALUES ('schema', ?)", (cls.SCHEMA,))
+        cls._tables(db)
+        cls._indexes(db)
+
+    @staticmethod
+    def _tables(db):
         db.execute("""CREATE TABLE IF NOT EXISTS plan_docs (
-            doc INTEGER PRIMARY KEY, path TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL,
+            doc INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL,
             html INTEGER NOT NULL, pos INTEGER NOT NULL, kg_version TEXT NOT NULL, articles TEXT NOT NULL)""")
         db.execute("""CREATE TABLE IF NOT EXISTS plan_entities (
             doc INTEGER NOT NULL, j INTEGER NOT NULL, key TEXT NOT NULL, phase INTEGER NOT NULL, bucket TEXT,
             reason TEXT NOT NULL, context TEXT, name TEXT NOT NULL, n INTEGER NOT NULL, item TEXT NOT NULL, merge TEXT,
             PRIMARY KEY (doc, j))""")
-        db.execute("CREATE INDEX IF NOT EXISTS plan_entities_key ON plan_entities (key)")
-        db.execute("CREATE INDEX IF NOT EXISTS plan_entities_bucket ON plan_entities (bucket) WHERE bucket IS NOT NULL")
-        db.execute("CREATE INDEX IF NOT EXISTS plan_entities_merge ON plan_entities (doc) WHERE merge IS NOT NULL")
         db.execute("""CREATE TABLE IF NOT EXISTS plan_relations (
             doc INTEGER NOT NULL, j INTEGER NOT NULL, u TEXT, v TEXT, k TEXT NOT NULL, sj INTEGER NOT NULL,
             tj INTEGER NOT NULL, n INTEGER NOT NULL, item TEXT NOT NULL, PRIMARY KEY (doc, j))""")
+
+    @staticmethod
+    def _indexes(db):
+        db.execute("CREATE INDEX IF NOT EXISTS plan_entities_key ON plan_entities (key)")
+        db.execute("CREATE INDEX IF NOT EXISTS plan_entities_bucket ON plan_entities (bucket) WHERE bucket IS NOT NULL")
+        db.execute("CREATE INDEX IF NOT EXISTS plan_entities_merge ON plan_entities (doc) WHERE merge IS NOT NULL")
         db.execute("CREATE INDEX IF NOT EXISTS plan_relations_edge ON plan_relations (u, v, k)")
         db.execute("CREATE INDEX IF NOT EXISTS plan_relations_target ON plan_relations (v)")
 
@@ -335,9 +342,9 @@ class PlanState:
         return row[0] if row else None
 
     def docs(self):
-        """``{path: DocState}``."""
-        return {r[1]: DocState(r[0], r[1], r[2], Key(r[3], bool(r[4])), *r[5:]) for r in
-                self.db.execute("SELECT doc, path, name, hash, html, pos, kg_version, articles FROM plan_docs")}
+        """``{name: DocState}``."""
+        return {r[1]: DocState(r[0], r[1], Key(r[2], bool(r[3])), *r[4:]) for r in
+                self.db.execute("SELECT doc, name, hash, html, pos, kg_version, articles FROM plan_docs")}
 
     def _select(self, table, columns, values):
         """Rows of ``table`` whose ``columns`` (one name, or a tuple of names) hold one of ``values``."""
@@ -388,25 +395,29 @@ class PlanState:
     def save(self, generation, docs=(), entities=(), relations=(), merges=(), gone=(), positions=(),
              rekeyed=(), moved=(), everything=False):
         """Record a build, in one transaction: remove the documents ``gone`` (numbers) and their
-        entities and relations (``everything``: all documents), add ``docs``, ``entities`` and
-        ``relations`` (rows), set ``positions`` (``(pos, doc)``), the keys of ``rekeyed`` entities
-        (``(key, reason, doc, j)``), the edges of ``moved`` relations (``(u, v, doc, j)``) and the
-        merge log rows ``merges`` (``(row JSON or None, doc, j)``)."""
+        entities and relations (``everything``: all documents), add ``docs``, ``entities``
+        (EntityRow and merge log row or None) and ``relations`` (rows), set ``positions``
+        (``(pos, doc)``), the keys of ``rekeyed`` entities (``(key, reason, doc, j)``), the edges of
+        ``moved`` relations (``(u, v, doc, j)``) and merge log rows ``merges`` (``(row or None, doc, j)``)."""
         with _Transaction(self.db):
-            if everything:
+            if everything:  # tables made again, indexed once filled: much faster than row by row
                 for table in self.TABLES:
-                    self.db.execute(f"DELETE FROM {table}")
+                    self.db.execute(f"DROP TABLE {table}")
+                self._tables(self.db)
             for table in self.TABLES:
                 self.db.executemany(f"DELETE FROM {table} WHERE doc=?", [(d,) for d in gone])
-            self.db.executemany("INSERT INTO plan_docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                [(d.doc, d.path, d.name, d.key.hash, int(d.key.html), d.pos, d.kg_version, d.articles)
+            self.db.executemany("INSERT INTO plan_docs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [(d.doc, d.name, d.key.hash, int(d.key.html), d.pos, d.kg_version, d.articles)
                                  for d in docs])
             self.db.executemany("UPDATE plan_docs SET pos=? WHERE doc=?", positions)
-            self.db.executemany("INSERT INTO plan_entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", entities)
+            self.db.executemany("INSERT INTO plan_entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                (row + (merge,) for row, merge in entities))
             self.db.executemany("INSERT INTO plan_relations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", relations)
             self.db.executemany("UPDATE plan_entities SET key=?, reason=? WHERE doc=? AND j=?", rekeyed)
             self.db.executemany("UPDATE plan_relations SET u=?, v=? WHERE doc=? AND j=?", moved)
             self.db.executemany("UPDATE plan_entities SET merge=? WHERE doc=? AND j=?", merges)
+            if everything:
+                self._indexes(self.db)
             self.db.execute("INSERT OR REPLACE INTO plan_meta VALUES ('generation', ?)", (generation,))
 
 

@@ -32,8 +32,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-import networkx as nx
 import numpy as np
 
 from .export import Format
@@ -315,6 +313,7 @@ def layout(n, pairs, order_key=None, seed=1):
     are packed in rows, largest first, and unconnected nodes go in a grid underneath, grouped and
     ordered by ``order_key(i)``.
     """
+    import networkx as nx  # imported here: a rebuild keeps its layout and never needs it
     rng = np.random.default_rng(seed)
     pos = np.zeros((n, 2))
     h = nx.Graph()
@@ -665,6 +664,7 @@ def render_page(table, title="kg graph", total=None, positions=None):
     # request anywhere), a second line of defence behind the JSON/textContent discipline
     hashes = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
                       for js in (vis_js, viewer_js))
+    import jinja2
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     html = env.get_template("graph.html").render(
         title=title, vis_js=vis_js, vis_css=vis_css, viewer_js=viewer_js, script_hashes=hashes,
