@@ -226,6 +226,7 @@ def _drop_names_inside_organizations(cands, relations, text):
     return kept, relations
 
 
+_DEVELOPED = re.compile(r"(?:发展|围绕|做强|做大|做优|壮大|培育|主打)$")  # 发展玉米制种: what is developed is an industry
 _INDUSTRY_MARKED = re.compile(r"(?:产业|种植|养殖|基地|加工|种养|示范园|合作社|专业合作社)")
 _SECTOR_MARKED = re.compile(r"(?:等(?:\d+个)?)?产业")
 
@@ -244,7 +245,7 @@ def _salient_industries(cands, relations, text):
         if c.label == "Industry":
             inside_only[c.name] &= any(o.start <= c.start and c.end <= o.end for o in named_after)
             counts[c.name] += 1
-            if _INDUSTRY_MARKED.match(text, c.end) or c.attrs.get("listed"):
+            if _INDUSTRY_MARKED.match(text, c.end) or c.attrs.get("listed") or _DEVELOPED.search(text, max(0, c.start - 3), c.start):
                 marked.add(c.name)
             if _SECTOR_MARKED.match(text, c.end):
                 sector_marked.add(c.name)

@@ -65,6 +65,12 @@ class Gazetteer:
                     self.towns[name].append(code)
                     if name.endswith("苏木乡"):  # the data's 乌兰毛都苏木乡 is written 乌兰毛都苏木
                         self.towns[name[:-1]].append(code)
+        # the data's 曹县大集镇 is written 大集镇 (after its county, or alone)
+        for name, codes in list(self.towns.items()):
+            for k in (2, 3, 4):
+                if name[:k] in self.by_name and len(name) - k >= 3 and name[k:] not in self.towns:
+                    self.towns[name[k:]] = list(codes)
+                    break
 
     @cached_property
     def villages(self):

@@ -106,3 +106,12 @@ def test_a_village_named_through_its_party_branch_is_a_place_even_when_its_name_
     places = {e["name"]: e for e in rec["entities"] if e["type"] == "Place"}
     assert "东风村" in places and places["东风村"]["attrs"]["parent"] == "新河镇"
     assert not _names("村民想查村里的账，百企兴百村行动启动，评出五星村12个。", "Place")
+
+
+def test_towns_the_data_lists_after_their_county_and_products_that_look_like_numbers():
+    text = ("2017年，山东省菏泽市曹县大集镇党委在丁楼村成立电商党支部。云南省文山市在古木镇、平坝镇2个三七种植联合党支部"
+            "推行“茶博士”党员服务队模式，组建“三七医生”党员服务队，把三七种植合作社纳入管理。")
+    assert "大集镇" in _names(text, "Place")
+    orgs = _names(text, "Organization")
+    assert {"古木镇三七种植联合党支部", "平坝镇三七种植联合党支部", "三七医生党员服务队"} <= orgs
+    assert "三七种植合作社" not in orgs

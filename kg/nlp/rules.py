@@ -103,7 +103,7 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
                 word = text[cut:pos]
         if pos - len(word) < floor:
             break
-        tag = tags.get(word, "x")
+        tag = tags.get(word, "x") if word not in lexicon.industries() else "n"  # 三七 is a product, not a number
         if word in stops and word not in keep and not (word in verbs and pos == end) \
                 and not (word in _NAME_COUNTERS and pos - 1 > floor and is_cjk(text[pos - 2]) and text[pos - 2] not in _NUMERALS):
             break  # a name verb right before the head is part of the name (农业服务有限公司)
@@ -177,7 +177,7 @@ _GENERIC_PLACE_NAMES = frozenset(
     "兴村 富村 穷村 邻村 各村 村村 一村 二村 新村 老村 本村 外村 整村 全村 淘宝村 产茶村 专业村 产业村 "
     "联村 扶村 驻镇 帮镇 驻乡 包镇 包乡 农业农村 "
     "明星村 富裕村 模范村 亿元村 千万元村 百万元村 电商村 旅游村 网红村 生态村 卫生村 平安村 法治村 善治村 "
-    "嘎查村 牧区嘎查 苏木镇 一星村 二星村 三星村 四星村 五星村".split())
+    "嘎查村 牧区嘎查 苏木镇 一星村 二星村 三星村 四星村 五星村 小山村 小渔村".split())
 
 
 @lru_cache(maxsize=1)
@@ -364,9 +364,10 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
         return None
     if splits_word(text, start) or not _stem_ok(stem) or any(_common_word(w) for w in tokens(stem)):
         return None
-    if text[s_end:s_end + 1] == "里" or len(_NUMERAL_CHARS.findall(stem)) >= 2 or any(
+    if text[s_end:s_end + 1] == "里" or len(_NUMERAL_CHARS.findall(stem)) >= 2 or stem[-1] in "大强名" \
+            or stem[0] in "种养产卖" and (len(stem) == 2 or stem[1:] in lexicon.industries()) or any(
             len(w) > 1 and lexicon.word_tags().get(w) in ("v", "vd", "vn") for w in tokens(stem)):
-        return None  # 想查村里的账, 百企兴百村, 摘星降级村: not names of villages
+        return None  # 想查村里的账, 百企兴百村, 产茶大村, 种茶村: not names of villages
     if any(w in lexicon.industries() for w in tokens(stem)):
         return None  # 民宿村, 拉面村: villages known for a trade, not named
     if is_generic(stem, extra=("美丽", "和美", "宜居", "示范", "重点", "试点", "薄弱", "先进", "红色", "特色",
@@ -576,8 +577,9 @@ def find_organizations(text, places=()):
         if kind in ("company", "cooperative"):
             start = _brand_start(text, start, h_start, place_at, place_end)
         start = _after_member_descriptor(text, start, h_start, place_at)
-        if start == h_start and text[h_start - 1:h_start] in CLOSE_QUOTES:
-            q = max(text.rfind(q, 0, h_start - 1) for q in OPEN_QUOTES)
+        if text[start - 1:start] in CLOSE_QUOTES and (start == h_start or is_generic(text[start:h_start])):
+            # “茶博士”党员服务队: the quoted name, then the kind of body
+            q = max(text.rfind(q, 0, start - 1) for q in OPEN_QUOTES)
             if 0 <= q and h_start - q <= 16:
                 start = q
         if kind in _TEAM_KINDS:
@@ -610,6 +612,9 @@ def find_organizations(text, places=()):
         bare = modifier.replace("“", "").replace("”", "")
         if kind == "government" and _NUMBERED_SLOGAN.match(bare):
             continue  # 三区一中心: a slogan
+        if kind in ("cooperative", "company") and not has_name and all(
+                w in lexicon.industries() or w in _TRADE_WORDS for w in tokens(bare)):
+            continue  # 三七种植合作社, 农机专业合作社: a kind of cooperative, not one
         # a team named for its product is named (马铃薯科技服务团)
         has_name = has_name or kind in _TEAM_KINDS and any(
             w in lexicon.industries() and w not in lexicon.industry_kinds() for w in tokens(bare))
@@ -660,7 +665,7 @@ def _brand_start(text, start, h_start, place_at, place_end):
     return start
 
 
-_MEMBER_DESCRIPTOR = re.compile(r"(?:成员单位|成员|会员单位|会员|单位|企业|主体|代表)$")
+_MEMBER_DESCRIPTOR = re.compile(r"(?:成员单位|成员|会员单位|会员|单位|企业|主体|代表|高校|院校|科研院所)$")
 
 
 def _after_member_descriptor(text, start, h_start, place_at):
@@ -677,6 +682,7 @@ _GAP_STOPS = frozenset("的地得了着过在和与及或并而且把被对向�
 _GAP_STOP_TAGS = {"p", "c", "u", "uj", "ul", "r", "rr", "rz", "d", "f", "t", "q", "y", "e"}
 
 
+_TRADE_WORDS = frozenset("种植 养殖 种养 加工 销售 营销 专业 农机 农业 电商 产销 生产 服务 植保 流通 贸易 合作 股份 发展 科技".split())
 _NUMBERED_SLOGAN = re.compile(r"^[一二三四五六七八九十两双]+[\u4e00-\u9fff]{1,2}[一二三四五六七八九十两双]")
 _CATEGORY_ANAPHORS = frozenset(["产业链", "产业", "联合", "链"])
 _ANAPHOR_MODIFIERS = frozenset(["", "该", "这个", "此", "本", "村", "社区", "镇", "乡", "县", "市", "区", "村级", "嘎查",
@@ -775,7 +781,7 @@ _USED_AS_PROGRAM = ("推广到", "推广至", "引入", "引进", "落地", "开
 # Generic last words of program names that, alone, refer back to the program (夜校 for 田埂夜校).
 _PROGRAM_SHORT_SUFFIXES = ("夜校", "讲堂", "课堂", "学堂", "驿站", "小院", "超市", "书屋", "工坊", "议事会", "议事厅",
                            "夜话", "食堂", "代办")
-_NOT_PROGRAM_ENDINGS = ("器", "者", "员", "人", "家", "长", "们", "感", "力", "心", "化", "性", "风", "气", "味",
+_NOT_PROGRAM_ENDINGS = ("器", "者", "员", "人", "家", "长", "们", "感", "力", "心", "化", "性", "风", "气", "味", "效应",
                         "钢铁", "理念", "思路", "精神", "意识", "格局", "目标", "愿景", "使命", "难题", "问题")
 _NUMBERED = re.compile(r"^[一二三四五六七八九十两双多百千万\d]+[\u4e00-\u9fff]")
 _PRACTICE_AFTER = ("的做法", "的经验", "的模式", "的机制", "的工作法")
@@ -901,8 +907,11 @@ def find_programs(text):
                                            "服务", "领导", "责任", "监督", "评价", "培训", "选拔", "轮训", "帮扶", "联系")):
             continue
         words = tokens(m.group(2))
-        # a long name is specific even when every word is common (农业职业经理人培育工程)
-        if "的" in m.group(2) or (len(m.group(2)) < 6 or m.group(3) not in ("工程", "行动", "计划")) and not any(
+        # a long name is specific even when every word is common (农业职业经理人培育工程), and so is one
+        # with a word the word list does not know (党员联塘工作法, 党员村播计划)
+        oov = any(len(w) == 1 and w not in _FUNCTION_CHARS and w not in _SINGLE_VERBS for w in words)
+        if "的" in m.group(2) or (len(m.group(2)) < 6 or m.group(3) not in ("工程", "行动", "计划")) and not (
+                oov and m.group(3) in ("工作法", "工程", "行动", "计划")) and not any(
                 w in known or w in lexicon.org_heads() or (len(w) >= 2 and not _common_word(w, 300)
                                                             and w not in lexicon.cue_set("generic_modifier"))
                 for w in words):
@@ -1038,8 +1047,8 @@ def find_persons(text):
             found[s_] = Candidate(s_, e_, "Person", text[s_:e_], {"role_hint": "作者"}, "byline")
     for m in pats["list_before_title"].finditer(text):
         parts = m.group("names").split("、")
-        if not all(_name_ok(part) for part in parts):
-            continue  # 板栗罐头、栗子糕等: a list of things, not of people
+        if not all(_name_ok(part) and part not in lexicon.industries() for part in parts):
+            continue  # 板栗罐头、栗子糕等, 大黄鱼、鲍鱼等: a list of things, not of people
         pos = m.start("names")
         for part in parts:
             if pos not in found:
@@ -1142,7 +1151,7 @@ def _industry_automaton():
 
 _INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培|产业(?!链|园|带|集群|协会|基地|示范|港|项目|升级|结构|布局|政策|工人))")
 # 围绕黄花菜、蔬菜、胡辣汤、化妆刷等特色产业: the items of a list of industries
-_INDUSTRY_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,5}、)+[\u4e00-\u9fff]{2,5})等(?:\d+个)?(?:特色|主导|优势|支柱|富民)?产业(?!链|党|联盟)")
+_INDUSTRY_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,5}[、,])+[\u4e00-\u9fff]{2,5})等(?:\d+个)?[\u4e00-\u9fff]{0,4}?产业(?!链|党|联盟)")
 _GENERIC_INDUSTRY = frozenset(
     "特色 主导 传统 新兴 优势 农业 乡村 现代 高效 生态 富民 支柱 重点 绿色 数字 集体 村级 新型 未来 战略性 "
     "相关 各类 本土 地方 当地 全 上下游 一二三 第一 第二 第三 二三 特色农业 现代农业 高效农业 热带农业 热带高效农业 "
@@ -1150,11 +1159,12 @@ _GENERIC_INDUSTRY = frozenset(
     "多元 配套 关联 循环 低空 海洋 健康 养老 有机 标准化 规模化 集约化 机械化 设施 立体 林下 套种 间作 "
     "科学 优质 精品 高产 大户 朝阳 夕阳 当家 美丽 幸福 致富 增收 百亿 千亿 新型 首位 龙头 优质高效 农村电商 "
     "两大 三大 四大 五大 六大 这一 该 全链条 全产业 仿野生 高垄 起垄 覆膜 轮作 套种 间作 稻田 庭院 订单 托管 "
-    "规模养殖 散养 圈养 放养 林下 大棚 露地 住宿 餐饮 村庄餐饮 经贸 商贸 物流 金融 体育 教育 医疗 卫生 零售 批发".split())
+    "规模养殖 散养 圈养 放养 林下 大棚 露地 住宿 餐饮 村庄餐饮 经贸 商贸 物流 金融 体育 教育 医疗 卫生 零售 批发 "
+    "人工 边缘 周边 沿线 一带 区域 规范 科学化 规范化".split())
 _NOT_PRODUCT_ENDINGS = ("户", "民", "农", "田", "地", "员", "部", "社", "场", "区", "棚", "园")
 # A product joined to what is done with it names one sector: 小麦制种; 毛竹加工 only as X加工产业
 # or X加工等产业 (月柿加工 alone is the 月柿 industry).
-_INDUSTRY_COMPOUND = re.compile(r"制种|加工(?=(?:等\w{0,3})?产业)")
+_INDUSTRY_COMPOUND = re.compile(r"制种|(?:深|精深)?加工(?=(?:等\w{0,3})?产业)")
 # One-character products (竹, 茶) are industries only as X产业 after a word boundary (在竹产业中).
 _CHAR_INDUSTRY = re.compile(r"([\u4e00-\u9fff])(?=产业)")
 
@@ -1194,7 +1204,7 @@ def find_industries(text, places=()):
         out[start] = Candidate(start, start + 1, "Industry", m.group(1), {}, "pattern")
     for m in _INDUSTRY_LIST.finditer(text):
         pos = m.start(1)
-        for item in m.group(1).split("、"):
+        for item in re.split(r"[、,]", m.group(1)):
             start, end = pos, pos + len(item)
             pos = end + 1
             if start == m.start(1):  # the first item begins where a name would: 围绕|黄花菜
@@ -1226,6 +1236,8 @@ def find_industries(text, places=()):
             continue  # 村里种植, 当地养殖
         if stem in lexicon.cue_set("person_role") or stem.endswith(_NOT_PRODUCT_ENDINGS):
             continue  # 农户种植, 大户养殖, 冬闲田种植: who grows, and where, not what
+        if lexicon.word_tags().get(stem) in ("v", "vn", "vd", "a", "ad", "d"):
+            continue  # 制约产业发展, 规范养殖: a verb, not a product
         if m.group(1) == "产业" and (splits_word(text, start) or stem[-1] in "大小强新好优"
                                      or lexicon.word_frequency(stem) >= 2000):
             continue  # 共富大产业, 区域产业: an unknown X of X产业 is a product's own word
