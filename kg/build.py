@@ -166,17 +166,17 @@ def _scan(paths, files, known, report):
     and so are files whose stored result is a problem."""
     from .io import InputError, is_html, list_corpus, read_bytes
     from .store import Key, content_hash
-    entries, seen = [], set()
+    entries, seen, folders = [], set(), {}
     recent = time.time_ns() - 2_000_000_000  # a file changed since may change again unseen within its time's tick
     for path, error in list_corpus(paths):
         if error is None:
-            real = path.resolve()
+            real = _real(path, folders)
             if real in seen:
                 continue
             seen.add(real)
             try:
                 st = os.stat(path)
-                last = files.get(str(real))
+                last = files.get(real)
                 if last is not None and last[2] >= 0 and (last[1], last[2]) == (st.st_size, st.st_mtime_ns):
                     key, size = last[0], st.st_size
                 else:
@@ -191,10 +191,25 @@ def _scan(paths, files, known, report):
                 if problem is not None:
                     error = InputError(path, problem)
                 mtime = st.st_mtime_ns if st.st_mtime_ns < recent else -1
-                entries.append(_Entry(path, key, size, str(real), mtime))
+                entries.append(_Entry(path, key, size, real, mtime))
         if error is not None:
             report(error)
     return entries
+
+
+def _real(path, folders):
+    """The resolved path of a file as a string (``folders``: resolved folders, cached: a corpus
+    has a few folders and many files)."""
+    import stat
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return str(path.resolve())
+    except OSError:
+        return str(path.resolve())
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return str(folder / path.name)
 
 
 def _unreadable(path):

@@ -736,7 +736,8 @@ def _cook(out, recipes):
 
 class _Cook:
     """:func:`_cook` in a process of its own when the files are large (their bytes are copied in
-    the kernel there, while this process makes the viewer page), else here."""
+    the kernel there, while this process makes the viewer page), else here. The recipes go to
+    the other process through a file: a pipe would hold this one until that one has started."""
     BIG = 64 << 20  # bytes of previous files above which a process is worth starting
 
     def __init__(self, out, recipes):
@@ -745,15 +746,29 @@ class _Cook:
             _cook(out, recipes)
             return
         import multiprocessing
-        self.process = multiprocessing.get_context("spawn").Process(target=_cook, args=(str(out), recipes),
+        import pickle
+        self.recipes = out / f".kg-recipes.{os.getpid()}.tmp"
+        with open(self.recipes, "wb") as f:
+            pickle.dump(recipes, f, protocol=pickle.HIGHEST_PROTOCOL)
+        self.process = multiprocessing.get_context("spawn").Process(target=_cook_from, args=(str(self.recipes),),
                                                                      name="kg-write")
         self.process.start()
 
     def wait(self):
         if self.process is not None:
             self.process.join()
+            self.recipes.unlink(missing_ok=True)
             if self.process.exitcode != 0:
                 raise OSError(f"writing the outputs failed (exit code {self.process.exitcode})")
+
+
+def _cook_from(path):
+    """:func:`_cook` with the recipes of file ``path`` (in the output folder)."""
+    import pickle
+    with open(path, "rb") as f:
+        recipes = pickle.load(f)
+    os.unlink(path)
+    _cook(Path(path).parent, recipes)
 
 
 def _parts(fmt, graph_attrs, node_types, edge_types):
@@ -1148,15 +1163,23 @@ def _page_elements(facts, n_nodes):
 # ------------------------------------------------------------------ the merge log and the plan
 
 def _merge_rows(delta):
-    """``{(doc, j): (phase, merge log row or None)}`` of the members of every entity key recomputed."""
+    """``{(doc, j): (phase, merge log row or None)}`` of the members of the entity keys recomputed
+    that are new to their key or whose row changed."""
+    names = delta.change.names
+
+    def row(key, r, first):
+        if r.name == first.name:
+            return None
+        return json.dumps({"kept": first.name, "merged": r.name, "type": _item(r)["type"], "key": key,
+                           "doc": names[r.doc], "reason": r.reason}, ensure_ascii=False)
+
     out = {}
-    for key, (_, rows) in delta.members.items():
-        for r in rows:
-            row = None
-            if r.name != rows[0].name:
-                row = json.dumps({"kept": rows[0].name, "merged": r.name, "type": _item(r)["type"], "key": key,
-                                  "doc": delta.change.names[r.doc], "reason": r.reason}, ensure_ascii=False)
-            out[(r.doc, r.j)] = (r.phase, row)
+    for key, (before, now) in delta.members.items():
+        old = {(r.doc, r.j): row(key, r, before[0]) for r in before}
+        for r in now:
+            text = row(key, r, now[0])
+            if (r.doc, r.j) not in old or old[(r.doc, r.j)] != text:
+                out[(r.doc, r.j)] = (r.phase, text)
     return out
 
 
