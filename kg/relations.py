@@ -69,14 +69,17 @@ def extract_relations(text, sentence_spans, mentions, home_place=None, article_y
     for s, e in sentence_spans:
         inside = [c for c in ms if s <= c.start and c.end <= e]
         by_sentence.append(_Sentence(s, e, inside))
+    programs = [c for c in ms if c.label == "Program"]
     for sent in by_sentence:
+        recent = next((p for p in reversed(programs) if p.end <= sent.start), None)  # what 这一做法 refers to
         out += _roles(text, sent)
         out += _adopts(text, sent, home_place, article_year)
         out += _establishes(text, sent, home_place)
         out += _partners(text, sent)
         out += _focuses(text, sent)
         out += _evolves(text, sent)
-        out += _spreads(text, sent, home_place, article_places)
+        out += _spreads(text, sent, home_place, article_places, recent)
+    out += _learners_adopt(out, programs, article_year, text)
     out += _sector_focus(ms, sentence_spans)
     out += _main_industry_focus(ms, sentence_spans, out)
     out += _village_posts(text, by_sentence, out, home_place)
@@ -379,8 +382,10 @@ def _adopts(text, sent, home_place, article_year):
                 subject, rule = home_place, "article-subject"
             if subject is not None:
                 subject = _formula_lead(subject, prog, sent)
-                # the body the text names adopts (柑园村党支部推行“积分制”); kg.diffusion counts it for its place
-                out.append(_adoption(subject, prog, sent, text, rule, article_year))
+                # the body the text names adopts (柑园村党支部推行“积分制”); kg.diffusion counts it for its place,
+                # and so does each body listed with it (濮院镇、乌镇镇在推行“三堂一网”时)
+                for agent in _listed_with(text, sent, subject):
+                    out.append(_adoption(agent, prog, sent, text, rule, article_year))
         # 把“P”引入/推广到/引进 C镇: the place the program is brought to adopts it.
         m = brought
         clause = re.split(r"[，。；,;：:]", text[sent.start:prog.start])[-1]
@@ -719,7 +724,47 @@ def _scope_target(origin, scope, article_places):
     return None
 
 
-def _spreads(text, sent, home_place, article_places=()):
+def _listed_with(text, sent, agent):
+    """``agent`` and the agents listed before it (A、B和C推行…), each the lowest of its chain."""
+    agents = _top_of_chains([c for c in sent.mentions if _is_agent(c) and c.label == agent.label
+                             and c.attrs.get("level") == agent.attrs.get("level")])
+    ends = {c.end: c for c in sent.mentions if _is_agent(c)}
+    before, c = [], agent
+    while True:
+        first = _chain_start(c, ends)
+        prev = next((o for o in agents if o.end == first.start - 1 and text[o.end:first.start] in "、和及"), None)
+        if prev is None or prev in before:
+            break
+        before.append(prev)
+        c = prev
+    after, c = [], agent
+    while True:
+        nxt = next((o for o in agents if _chain_start(o, ends).start == c.end + 1 and text[c.end:c.end + 1] in "、和及"), None)
+        if nxt is None or nxt in after:
+            break
+        after.append(nxt)
+        c = nxt
+    return before[::-1] + [agent] + after
+
+
+def _learners_adopt(relations, programs, article_year, text):
+    """A place that learned a program from another (B学习借鉴A的经验; …，海宁市、平湖市相继学习借鉴)
+    adopts it."""
+    by_name = {p.name: p for p in programs}
+    have = {(r.source.name, r.target.name) for r in relations if r.type == "adopts"}
+    out = []
+    for r in relations:
+        prog = by_name.get(r.attrs.get("program"))
+        if r.type == "spreads_to" and r.rule == "B-learns-from-A" and prog is not None and (r.target.name, prog.name) not in have:
+            sent = _Sentence(r.sentence[0], r.sentence[1], [])
+            out.append(_adoption(r.target, prog, sent, text, "learner", article_year, "学习借鉴"))
+            have.add((r.target.name, prog.name))
+    return out
+
+
+def _spreads(text, sent, home_place, article_places=(), recent_program=None):
+    """Spread edges of a sentence; ``recent_program`` (the article's program named last before it) is
+    what 这一做法, 荣星村的做法 or a bare 学习借鉴 refers to when the sentence names none."""
     out = []
     learn = cue_pattern("learn_cue")
     promote = cue_pattern("promote_cue")
@@ -727,8 +772,10 @@ def _spreads(text, sent, home_place, article_places=()):
     progs = [c for c in sent.mentions if c.label == "Program"]
 
     def program_near(lo, hi):
+        """The first program in [lo, hi), else the last one before lo (…“农业共营制”经验…学习借鉴崇州做法)."""
         inside = [p for p in progs if lo <= p.start < hi]
-        return inside[0] if inside else (progs[0] if progs else None)
+        before = [p for p in progs if p.end <= lo]
+        return inside[0] if inside else before[-1] if before else (progs[0] if progs else None)
 
     # B 学习借鉴 A 的 P 经验 (and B1、B2 等地学习借鉴…); B 到 A 取经/学习
     for m in re.finditer(learn, text[sent.start:sent.end]):
@@ -741,25 +788,33 @@ def _spreads(text, sent, home_place, article_places=()):
             agents = [c for c in sent.mentions if _is_agent(c) and clause_start <= c.start and c.end <= visited.start]
         else:
             source = next((p for p in _top_of_chains(places) if p.start >= end and p.start - end <= 12), None)
+            # …推广桐乡“三堂一网”做法，海宁市、平湖市相继学习借鉴: the experience named before the learners
+            source = source or _experience_owner(text, places, sent.start, clause_start)
             agents = [c for c in sent.mentions if _is_agent(c) and clause_start <= c.start and c.end <= pos]
         learners = _top_of_chains([p for p in (_place_of(c, sent) for c in agents) if p is not None])
         if not learners and home_place is not None and clause_start == sent.start:
             learners = [home_place]
         if source is None or not learners:
             continue
-        prog = program_near(source.end, sent.end)
+        # 同属丹东市的凤城市: the possessor does not learn
+        learners = [b for b in learners if not (text[b.end:b.end + 1] == "的" and any(o.start == b.end + 1 for o in places))]
+        prog = program_near(source.end, source.end + 6)  # A“P”经验, A的“P”模式; else what was named before
+        implied = prog is None and recent_program is not None  # 相继学习借鉴: the program named before
+        prog = prog or recent_program
         for b in learners:
             if b.name == source.name:
                 continue
             attrs = {"cue": m.group()}
             if prog:
                 attrs["program"] = prog.name
+            if implied:
+                attrs["implied"] = True
             out.append(Relation(source, b, "spreads_to", (sent.start, sent.end), "B-learns-from-A", attrs))
     # A 的 P 经验 推广到 B / 在 B 推广 / 在全市推广
     for m in re.finditer(promote, text[sent.start:sent.end]):
         pos, end = sent.start + m.start(), sent.start + m.end()
         origin = _experience_owner(text, places, sent.start, pos)
-        prog = program_near(origin.end if origin else sent.start, pos) if progs else None
+        prog = program_near(origin.end if origin else sent.start, pos) if progs else recent_program if origin else None
         if origin is None and prog is not None:
             # the program's adopter named earlier in the sentence, else the article's place
             origin = next((p for p in reversed(_top_of_chains(places)) if p.end <= prog.start), None) or home_place

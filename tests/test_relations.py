@@ -110,3 +110,14 @@ def test_a_program_relied_on_or_worked_through_is_adopted():
 def test_a_body_set_up_by_the_agent_after_you():
     text = "2021年，安徽省六安市金寨县成立金寨茶叶产业链党委。金寨茶叶产业链党委由油坊店乡党委牵头组建，吸纳12家茶企。"
     assert ("油坊店乡党委", "金寨茶叶产业链党委") in _relations(text, "establishes")
+
+
+def test_diffusion_told_as_a_story():
+    text = ("2013年，浙江省嘉兴市桐乡市屠甸镇荣星村推行“三堂共治”。同年，屠甸镇党委把荣星村的做法推广到全镇14个村。"
+            "2017年，嘉兴市委组织部在全市推广桐乡“三堂一网”做法，同属嘉兴市的海宁市、平湖市相继学习借鉴。"
+            "濮院镇、乌镇镇在推行“三堂一网”时，还把议事堂搬进了市场。")
+    spread = _relations(text, "spreads_to")
+    assert {("荣星村", "屠甸镇"), ("桐乡市", "海宁市"), ("桐乡市", "平湖市")} <= spread
+    assert ("嘉兴市", "海宁市") not in spread
+    adopts = _relations(text, "adopts")
+    assert {("海宁市", "三堂一网"), ("平湖市", "三堂一网"), ("濮院镇", "三堂一网"), ("乌镇镇", "三堂一网")} <= adopts
