@@ -121,3 +121,8 @@ def test_diffusion_told_as_a_story():
     assert ("嘉兴市", "海宁市") not in spread
     adopts = _relations(text, "adopts")
     assert {("海宁市", "三堂一网"), ("平湖市", "三堂一网"), ("濮院镇", "三堂一网"), ("乌镇镇", "三堂一网")} <= adopts
+
+
+def test_a_bare_cooperative_still_refers_back_to_the_named_one():
+    text = "2020年，浙江省绍兴市诸暨市枫源村成立诸暨市枫源香榧专业合作社。合作社与浙江农林大学签订技术合作协议。"
+    assert ("诸暨市枫源香榧专业合作社", "浙江农林大学") in _relations(text, "partners_with")

@@ -612,7 +612,7 @@ def find_organizations(text, places=()):
         bare = modifier.replace("“", "").replace("”", "")
         if kind == "government" and _NUMBERED_SLOGAN.match(bare):
             continue  # 三区一中心: a slogan
-        if kind in ("cooperative", "company") and not has_name and all(
+        if kind in ("cooperative", "company") and bare and not has_name and all(
                 w in lexicon.industries() or w in _TRADE_WORDS for w in tokens(bare)):
             continue  # 三七种植合作社, 农机专业合作社: a kind of cooperative, not one
         # a team named for its product is named (马铃薯科技服务团)
