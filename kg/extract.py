@@ -334,6 +334,7 @@ def _varietal_industries(cands, text):
             season = next((w for w in SEASONS if text.startswith(w, c.start - len(w))), None)
             word = text[place.start:c.start] if place else season or word_before(text, c.start, max_len=4)
             if not place and not season and (len(word) < 2 or tags.get(word) not in ("n", "ns", "nz")
+                                             or lexicon.word_frequency(word) >= 1000 and tags.get(word) != "ns"
                               or word in _PLAIN_MODIFIERS or word in lexicon.industries() or is_generic(word)):
                 word = None
             modifiers.add(word)

@@ -99,3 +99,11 @@ def test_the_items_of_a_list_of_industries_and_unknown_products_of_party_bodies(
     assert {"黄花菜", "山药", "胡辣汤", "化妆刷", "稻鱼鸭"} <= found
     links = industries("2021年，某区成立马铃薯产业链党委，下设种薯繁育、鲜薯营销、精深加工等3个产业链党支部，马铃薯产业提质增效。")
     assert "鲜薯营销" not in links and "精深加工" not in links
+
+
+def test_lists_of_industries_begin_where_the_sentence_before_ends():
+    text = ("2023年，县里把长寿康养作为新的增长点,推动冰糖橙,富硒米,苗绣等特色产业抱团发展。曹县已形成演出服、汉服、木制品等"
+            "特色产业。农民通过土地入股、合作经营等方式参与产业发展。东兴村党支部领办东兴村亚麻种植专业合作社。")
+    found = industries(text)
+    assert {"冰糖橙", "富硒米", "苗绣", "演出服", "木制品", "亚麻"} <= found
+    assert not {"增长点", "推动冰糖橙", "土地入股", "合作经营", "东兴村亚麻"} & found

@@ -1151,7 +1151,11 @@ def _industry_automaton():
 
 _INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培|产业(?!链|园|带|集群|协会|基地|示范|港|项目|升级|结构|布局|政策|工人))")
 # 围绕黄花菜、蔬菜、胡辣汤、化妆刷等特色产业: the items of a list of industries
-_INDUSTRY_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,5}[、,])+[\u4e00-\u9fff]{2,5})等(?:\d+个)?[\u4e00-\u9fff]{0,4}?产业(?!链|党|联盟)")
+_LIST_LEADS = ("已形成", "形成", "推动", "发展", "围绕", "聚焦", "做强", "做优", "做大", "培育", "打造", "壮大", "主打",
+               "包括", "涵盖", "以及", "还有")
+_INDUSTRY_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,5}[、,])+[\u4e00-\u9fff]{2,5})等(?:\d+个)?"
+                            r"(?:特色|主导|优势|支柱|富民|新兴|传统|农业|种养|杂粮|林果|水果|果蔬|畜牧|渔业|海洋|林下){0,2}"
+                            r"产业(?!链|党|联盟)")
 _GENERIC_INDUSTRY = frozenset(
     "特色 主导 传统 新兴 优势 农业 乡村 现代 高效 生态 富民 支柱 重点 绿色 数字 集体 村级 新型 未来 战略性 "
     "相关 各类 本土 地方 当地 全 上下游 一二三 第一 第二 第三 二三 特色农业 现代农业 高效农业 热带农业 热带高效农业 "
@@ -1203,28 +1207,45 @@ def find_industries(text, places=()):
             continue  # 黑山羊产业: a longer name we do not know
         out[start] = Candidate(start, start + 1, "Industry", m.group(1), {}, "pattern")
     for m in _INDUSTRY_LIST.finditer(text):
-        pos = m.start(1)
+        items, pos = [], m.start(1)
         for item in re.split(r"[、,]", m.group(1)):
-            start, end = pos, pos + len(item)
-            pos = end + 1
-            if start == m.start(1):  # the first item begins where a name would: 围绕|黄花菜
-                start = name_start(text, end, max_chars=5, verbs=(), nouns_only=True, strict_chars=True)
+            items.append((pos, pos + len(item)))
+            pos += len(item) + 1
+        # from the last item back: a list is of one kind, and it begins where an item has words of the
+        # sentence before it (已形成|演出服、汉服, 新的增长点,推动|冰糖橙,富硒米)
+        for item_start, end in reversed(items):
+            start = item_start
+            while start < end and (text[start] in _FUNCTION_CHARS or any(
+                    text.startswith(w, start) and len(w) > 1 for w in _LIST_LEADS)):
+                start += next((len(w) for w in _LIST_LEADS if text.startswith(w, start)), 1)
+            named = name_start(text, end, max_chars=5, verbs=(), nouns_only=True, strict_chars=True)
+            if named > start and end - named >= 2:
+                start = named  # 形成|淡水珍珠: where a name would begin, unless it leaves one character (演出|服)
             stem = text[start:end]
             known = next((c for s, c in out.items() if s <= start < c.end), None)
             if known is not None:
+                if known.start == start and known.end < end and end - start <= 4:
+                    known.end, known.name = end, stem  # 富硒|米: the item names the product
                 known.attrs["listed"] = True  # a product the list names as an industry
-                continue
-            if len(stem) < 2 or any(in_place[start:end]) or is_generic(stem, extra=_GENERIC_INDUSTRY) \
-                    or lexicon.word_frequency(stem) >= 2000 or lexicon.word_tags().get(stem) in ("v", "vn", "a", "ad") \
-                    or stem.endswith("业"):
-                continue  # 住宿、体育、经贸等产业: sectors of the economy, not a product
-            out[start] = Candidate(start, end, "Industry", stem, {"listed": True}, "list")
+            elif len(stem) < 2 or any(in_place[start:end]) or is_generic(stem, extra=_GENERIC_INDUSTRY) \
+                    or lexicon.word_frequency(stem) >= 1500 or lexicon.word_tags().get(stem) in ("v", "a", "ad") \
+                    or stem.endswith(("业", "生产", "经营", "入股", "服务")):
+                break  # 住宿、体育、经贸等产业: sectors of the economy; and nothing before is listed
+            else:
+                out[start] = Candidate(start, end, "Industry", stem, {"listed": True}, "list")
+            if start > item_start:
+                break
     for m in _INDUSTRY_CONTEXT.finditer(text):
         start = name_start(text, m.start(), max_chars=4, verbs=(), nouns_only=True, strict_chars=True)
         while start < m.start() and in_place[start]:
             start += 1
+        cut = max(stem_pos for stem_pos in [start] + [i + 1 for i in range(start, m.start() - 1) if text[i] in "村镇乡县市区"])
+        start = cut  # 东兴村|亚麻种植: the place before the product is not part of it
         stem = text[start:m.start()]
-        if len(stem) < 2 or stem in _GENERIC_INDUSTRY or is_generic(stem, extra=_GENERIC_INDUSTRY):
+        if stem.endswith("树") and len(stem) >= 3 or stem.endswith("树") and stem[:-1] in lexicon.industry_kinds():
+            stem = stem[:-1]  # 梨树种植: the tree's fruit
+        if len(stem) < 2 and lexicon.industry_kinds().get(stem) != "char" or stem in _GENERIC_INDUSTRY \
+                or is_generic(stem, extra=_GENERIC_INDUSTRY):
             continue
         words = tokens(stem)
         if words[-1] in _GENERIC_INDUSTRY:
@@ -1236,8 +1257,8 @@ def find_industries(text, places=()):
             continue  # 村里种植, 当地养殖
         if stem in lexicon.cue_set("person_role") or stem.endswith(_NOT_PRODUCT_ENDINGS):
             continue  # 农户种植, 大户养殖, 冬闲田种植: who grows, and where, not what
-        if lexicon.word_tags().get(stem) in ("v", "vn", "vd", "a", "ad", "d"):
-            continue  # 制约产业发展, 规范养殖: a verb, not a product
+        if lexicon.word_tags().get(stem) in ("v", "vn", "vd", "a", "ad", "d") or lexicon.word_frequency(stem) >= 1500:
+            continue  # 制约产业发展, 规范养殖: a verb or an ordinary word, not a product
         if m.group(1) == "产业" and (splits_word(text, start) or stem[-1] in "大小强新好优"
                                      or lexicon.word_frequency(stem) >= 2000):
             continue  # 共富大产业, 区域产业: an unknown X of X产业 is a product's own word
@@ -1255,4 +1276,7 @@ def find_industries(text, places=()):
         if stem in gazetteer().by_short or stem in gazetteer().by_name:
             continue
         out[start] = Candidate(start, m.start(), "Industry", stem, {}, "pattern")
-    return sorted(out.values(), key=lambda c: c.start)
+    found = sorted(out.values(), key=lambda c: c.start)
+    # 蜂糖李产业: the one-character product inside a longer name is that name's
+    return [c for c in found if not any(o is not c and o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start
+                                        and c.source == "pattern" for o in found)]
