@@ -233,6 +233,24 @@ def _to_simplified(text):
     return "".join(c if len(c := convert(ch)) == 1 else ch for ch in text)
 
 
+_CORNER_QUOTES = str.maketrans("「」『』", "“”‘’")
+
+
+def _pair_quotes(text):
+    """One kind of quotation marks: corner brackets (「」, Traditional texts) become “”, and straight
+    quotes that pair up in a line ("党建+电商") become “ and ”, so that the rules see one convention."""
+    text = text.translate(_CORNER_QUOTES)
+    if '"' not in text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        if line.count('"') % 2 == 0:
+            parts = line.split('"')
+            line = "".join(p + ("“" if i % 2 == 0 else "”") for i, p in enumerate(parts[:-1])) + parts[-1]
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _fold_char(ch):
     """NFKC for one character when it stays one character (full-width digits, letters, spaces)."""
     if ch.isascii() or "\u4e00" <= ch <= "\u9fff":
@@ -510,7 +528,7 @@ def normalise(text, is_html=False):
     edit.delete(_trailing_list_spans(edit.text))
     edit.delete(_rejoin_spans(edit.text))
     edit.delete(_unwrap_spans(edit.text))
-    folded = "".join(_fold_char(ch) for ch in edit.text)
+    folded = _pair_quotes("".join(_fold_char(ch) for ch in edit.text))
     norm = _to_simplified(folded)
     offsets = edit.index + [len(text)]
     return norm, offsets
