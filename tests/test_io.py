@@ -197,9 +197,9 @@ def test_a_copied_web_page_loses_its_menu_and_the_lists_after_the_article():
 
 
 def test_quotation_marks_are_one_kind_for_the_rules_and_offsets_stay():
-    text = "2020年，瓊中縣推行「紅色物業」。萧县学习借鉴砀山\"党建+电商\"模式,引入\"订单+托管\"。他说\"好"
+    text = "2020年，瓊中縣推行「紅色物業」。萧县学习借鉴砀山\"党建+电商\"模式,引入\"订单+托管\"。\n他说\"好"
     doc = read_text(text, name="q.txt")
     assert "推行“红色物业”" in doc.norm and "砀山“党建+电商”模式" in doc.norm and "“订单+托管”" in doc.norm
-    assert doc.norm.endswith('他说"好')  # an unpaired quote is left alone
+    assert doc.norm.endswith('他说"好')  # a line with an unpaired quote is left alone
     start = doc.norm.index("“红色物业”")
     assert doc.original(start, start + 6) == "「紅色物業」"
