@@ -593,20 +593,29 @@ def _main_industry_focus(mentions, sentence_spans, found):
     """Formulas (“党支部+合作社+农户”) and the links of an industry chain (种薯繁育产业链党支部) that
     name no product are about the article's main industry."""
     main = main_industry(mentions)
-    if main is None:
-        return []
     focused = {(r.source.label, r.source.name) for r in found if r.type == "focuses_on"}
+    industries = {c.name: c for c in mentions if c.label == "Industry"}
     out, seen = [], set()
     for c in mentions:
         key = (c.label, c.name)
-        if key in focused or key in seen:
+        if key in focused or key in seen or c.label not in ("Program", "Organization"):
             continue
-        if c.label == "Program" and "+" in c.name or c.label == "Organization" and "产业链" in c.name:
-            sentence = next(((s, e) for s, e in sentence_spans if s <= c.start < e), None)
-            if sentence is not None:
-                seen.add(key)
-                out.append(Relation(c, main, "focuses_on", sentence, "main-industry"))
+        target = main if c.label == "Program" and "+" in c.name or c.label == "Organization" and "产业链" in c.name else None
+        if target is None and c.attrs.get("kind") in ("team", "alliance", None):
+            # 橙医生党员服务队, 赣南橙链党建联盟, 党员包片种芸工作法: named with the product's own character
+            sharing = [ind for name, ind in industries.items() if _PRODUCT_CHAR.search(name) and _PRODUCT_CHAR.search(name).group() in c.name]
+            target = sharing[0] if len(sharing) == 1 else None
+        if target is None:
+            continue
+        sentence = next(((s, e) for s, e in sentence_spans if s <= c.start < e), None)
+        if sentence is not None:
+            seen.add(key)
+            out.append(Relation(c, target, "focuses_on", sentence, "main-industry" if target is main else "product-character"))
     return out
+
+
+# The character a product's name ends with, when it is its own (橙 of 脐橙, 芸 of 大芸; not 业, 品, 茶 of 茶叶).
+_PRODUCT_CHAR = re.compile(r"[橙柚梨桃李杏枣莓蕉椒芸菇菌笋薯麦稻粟茶桑蚕蜂鸭鹅羊牛猪虾蟹鱼椰柑橘榧芒荔栗](?=$)")
 
 
 def _sector_focus(mentions, sentence_spans):

@@ -126,3 +126,10 @@ def test_diffusion_told_as_a_story():
 def test_a_bare_cooperative_still_refers_back_to_the_named_one():
     text = "2020年，浙江省绍兴市诸暨市枫源村成立诸暨市枫源香榧专业合作社。合作社与浙江农林大学签订技术合作协议。"
     assert ("诸暨市枫源香榧专业合作社", "浙江农林大学") in _relations(text, "partners_with")
+
+
+def test_bodies_and_programs_named_with_the_products_own_character_focus_on_it():
+    text = ("2020年，江西省赣州市信丰县成立橙医生党员服务队，推行“党员包片种橙工作法”，全县脐橙种植面积达到20万亩，"
+            "脐橙产业成为富民产业。")
+    focus = _relations(text, "focuses_on")
+    assert ("橙医生党员服务队", "脐橙") in focus and ("党员包片种橙工作法", "脐橙") in focus
