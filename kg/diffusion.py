@@ -433,7 +433,7 @@ def adoption_records(g):
     return out
 
 
-_SOURCE_RANK = {"sentence": 0, "article": 1, None: 2}
+_SOURCE_RANK = {"sentence": 0, "paragraph": 1, "article": 2, None: 3}
 _EVENT_RANK = {"首创": 0, "试点": 1, "学习借鉴": 2, "推广": 3, None: 4}
 
 

@@ -314,7 +314,7 @@ def _subject_before(text, sent, pos, cue_kind):
     return None
 
 
-_RELATIVE_YEAR = {"今年": 0, "当年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+_RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 _RELATIVE_YEAR_RE = re.compile("|".join(_RELATIVE_YEAR))
 
 
@@ -322,11 +322,11 @@ def _year_near(text, sent, pos, article_year=None):
     """The year the sentence gives for an event at ``pos``: the last year before it, else the first
     after; 今年/去年/前年 count from the article's year, 同年 from the year named before."""
     found = [(m.start(), int(m.group(1))) for m in YEAR.finditer(text, sent.start, sent.end)]
-    for m in re.finditer("同年|同一年", text[sent.start:sent.end]):
-        # 同年: the last year the text named before this sentence
+    for m in re.finditer("同年|同一年|当年|次年|翌年|第二年|转年", text[sent.start:sent.end]):
+        # 同年, 当年: the last year the text named before this sentence; 次年: the year after it
         earlier = list(YEAR.finditer(text, max(0, sent.start - 600), sent.start))
         if earlier:
-            found.append((sent.start + m.start(), int(earlier[-1].group(1))))
+            found.append((sent.start + m.start(), int(earlier[-1].group(1)) + (0 if m.group() in ("同年", "同一年", "当年") else 1)))
     if article_year:
         found += [(m.start(), article_year + _RELATIVE_YEAR[m.group()])
                   for m in _RELATIVE_YEAR_RE.finditer(text, sent.start, sent.end)]
@@ -336,11 +336,22 @@ def _year_near(text, sent, pos, article_year=None):
     return before[-1] if before else (after[0] if after else None)
 
 
+def _paragraph_year(text, sent):
+    """The year a story has reached when a sentence names none: the last year named earlier in its
+    paragraph (2015年，…推广“三堂共治”。推广过程中，…升级为“三堂一网”)."""
+    start = text.rfind("\n", 0, sent.start) + 1
+    earlier = [m for m in YEAR.finditer(text, start, sent.start)]
+    return int(earlier[-1].group(1)) if earlier else None
+
+
 def _adoption(subject, prog, sent, text, rule, article_year, extra_event=None):
     year = _year_near(text, sent, prog.start, article_year)
     attrs = {"program": prog.name}
+    paragraph_year = _paragraph_year(text, sent)
     if year:
         attrs.update(year=year, year_source="sentence")
+    elif paragraph_year:
+        attrs.update(year=paragraph_year, year_source="paragraph")
     elif article_year:
         attrs.update(year=article_year, year_source="article")
     event = extra_event or _event(text[max(sent.start, prog.start - 30):prog.end + 6])
@@ -389,6 +400,13 @@ def _adopts(text, sent, home_place, article_year):
         # 把“P”引入/推广到/引进 C镇: the place the program is brought to adopts it.
         m = brought
         clause = re.split(r"[，。；,;：:]", text[sent.start:prog.start])[-1]
+        if m and clause.endswith(("把", "将")):
+            # 通元镇党委把“村民说事”推广到全镇: the one who promotes it has it
+            outer = [c for c in sent.mentions if _is_agent(c) and not any(
+                o is not c and _is_agent(o) and o.start <= c.start and c.end <= o.end for o in sent.mentions)]
+            promoter = next((c for c in reversed(_top_of_chains(outer)) if c.end <= prog.start and prog.start - c.end <= 4), None)
+            if promoter is not None:
+                out.append(_adoption(promoter, prog, sent, text, "promoter", article_year, "推广"))
         # … 把“P”推广到C镇, or “P”模式先后复制推广到C县、D县 (the program is what the clause is about)
         if m and (clause.endswith(("把", "将")) or not clause.strip("“”\" ") or _TIME_ONLY.match(clause)):
             pos = prog.end + m.end()

@@ -133,3 +133,19 @@ def test_bodies_and_programs_named_with_the_products_own_character_focus_on_it()
             "脐橙产业成为富民产业。")
     focus = _relations(text, "focuses_on")
     assert ("橙医生党员服务队", "脐橙") in focus and ("党员包片种橙工作法", "脐橙") in focus
+
+
+def _years(text):
+    rec = extract_text(text, name="t.txt")
+    names = {e["id"]: e["name"] for e in rec["entities"]}
+    return {(names[r["source"]], names[r["target"]]): (r["attrs"].get("year"), r["attrs"].get("year_source"))
+            for r in rec["relations"] if r["type"] == "adopts"}
+
+
+def test_years_of_a_story_told_year_by_year():
+    text = ("2024年5月，本报记者走访了浙江省嘉兴市海盐县。2016年，通元镇雪水港村推行“村民说事”。次年，通元镇党委把“村民说事”"
+            "推广到全镇。2019年，海盐县委组织部在全县推广“村民说事”，当年覆盖104个村。推广过程中，县委组织部推出“说议办评”。")
+    years = _years(text)
+    assert years[("雪水港村", "村民说事")] == (2016, "sentence")
+    assert years[("通元镇党委", "村民说事")] == (2017, "sentence")
+    assert years[("海盐县委组织部", "说议办评")] == (2019, "paragraph")

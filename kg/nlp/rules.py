@@ -686,7 +686,7 @@ _TRADE_WORDS = frozenset("种植 养殖 种养 加工 销售 营销 专业 农�
 _NUMBERED_SLOGAN = re.compile(r"^[一二三四五六七八九十两双]+[\u4e00-\u9fff]{1,2}[一二三四五六七八九十两双]")
 _CATEGORY_ANAPHORS = frozenset(["产业链", "产业", "联合", "链"])
 _ANAPHOR_MODIFIERS = frozenset(["", "该", "这个", "此", "本", "村", "社区", "镇", "乡", "县", "市", "区", "村级", "嘎查",
-                                "苏木"]) | _CATEGORY_ANAPHORS
+                                "苏木", "县委", "市委", "区委", "州委", "旗委"]) | _CATEGORY_ANAPHORS
 _SHORT_ANAPHOR = re.compile(r"该(所|院|校|公司|合作社|联盟|协会|中心|站|团队)")
 
 
