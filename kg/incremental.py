@@ -16,7 +16,7 @@ documents with the last build's (by name and content) and works from the differe
 
 Elements are in the files sorted by id (nodes, then edges), so an element's place does not depend
 on the others: the pieces of every other element are copied from the previous files as byte
-ranges. ``OUT/kg.index.npz`` keeps the ids, the byte range of every piece in every file and what
+ranges. ``OUT/kg.index`` keeps the ids, the byte range of every piece in every file and what
 the viewer page needs (``OUT/kg.page-pieces`` keeps its piece of each entity and relation). The
 page keeps the positions its nodes had. A rebuild writes byte for byte what a fresh build writes.
 
@@ -60,7 +60,7 @@ from .io import atomic_open, atomic_write
 from .resolve import entity_key, is_named_place, parentless_key, person_keys, _neighbours
 from .store import DocState, EntityRow, RelationRow
 
-INDEX = "kg.index.npz"
+INDEX = "kg.index"
 PAGE_PIECES = viz.PagePieces()
 FORMATS = export.FORMATS + (PAGE_PIECES,)
 HTML = "graph.html"
@@ -157,7 +157,7 @@ def write_outputs(docs, store, out, title=None):
     positions = dict(zip(old["page_ids"], old["page_xy"])) if old is not None else None
     html, placed = viz.render_page(table, title, total=total, positions=positions)
     del table
-    atomic_write(out / HTML, html)
+    atomic_write(out / HTML, html, "wb")
     export.write_merge_log(_merge_log(delta, state), out / MERGES)
     # the plan first: if the files then fail, the index and the plan are of different builds
     generation = uuid.uuid4().hex if change.unique_names else ""
@@ -903,7 +903,7 @@ class _Facts:
         for which in (entities, relations):
             found = [piece(e) for e in which.tolist()]
             d, o = self.detail[which].tolist(), self.docs[which].tolist()
-            fields.append((b",".join([b[s:s + k] for (b, s, _), k in zip(found, d)]).decode("utf-8"),
+            fields.append((b",".join([b[s:s + k] for (b, s, _), k in zip(found, d)]),
                            [b[s + k + 1:s + k + 1 + m] for (b, s, _), k, m in zip(found, d, o)],
                            [b[s + k + m + 2:s + t - 1] for (b, s, t), k, m in zip(found, d, o)]))
         ents = entities.tolist()
@@ -917,7 +917,7 @@ class _Facts:
             years=[None if y == _NO_YEAR else y for y in self.year[edge_at].tolist()],
             weights=self.weight[edge_at].tolist(), programs=[p or None for p in self.program[edge_at].tolist()],
             details=fields[0][0], edge_details=fields[1][0],
-            texts=tuple(b"\x1e".join(x for x in fields[0][i] + fields[1][i] if x).decode("utf-8") for i in (1, 2)))
+            texts=tuple(b"\x1e".join(x for x in fields[0][i] + fields[1][i] if x) for i in (1, 2)))
 
 
 def _first_seen(values):
@@ -1103,40 +1103,69 @@ def _save_index(out, version, generation, node_ids, edge_ids, names, facts, rang
     files = {name: _stat(out / name) for name in ranges}
     meta = {"version": version, "generation": generation, "files": files, "signatures": list(facts.signatures),
             "kinds": list(facts.kinds)}
-    arrays = {"meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
-              "node_ids": _joined(node_ids), "edge_ids": _joined(edge_ids), "names": _joined(names),
+    arrays = {"node_ids": _joined(node_ids), "edge_ids": _joined(edge_ids), "names": _joined(names),
               "page_ids": _joined(placed), "page_xy": np.array(list(placed.values()), dtype=np.float64).reshape(-1, 2)}
     arrays.update((name, getattr(facts, name)) for name in facts.NUMBERS)
     arrays.update((name, _joined(getattr(facts, name).tolist())) for name in facts.STRINGS)
     for i, (name, (start, length)) in enumerate(ranges.items()):
         arrays[f"start{i}"], arrays[f"length{i}"] = start, length
-    with atomic_open(out / INDEX, "wb") as f:
-        np.savez(f, **arrays)
+    _write_arrays(out / INDEX, meta, arrays)
+
+
+def _write_arrays(path, meta, arrays):
+    """A file of numpy arrays that :func:`_read_arrays` maps without reading: a line of JSON (the
+    ``meta`` and where each array is), then the arrays' bytes, each at a multiple of 8."""
+    place, at = {}, 0
+    for name, a in arrays.items():
+        a = np.ascontiguousarray(a)
+        arrays[name] = a
+        place[name] = [at, a.dtype.str, list(a.shape)]
+        at += -(-a.nbytes // 8) * 8
+    head = json.dumps({"meta": meta, "arrays": place}, ensure_ascii=False).encode("utf-8") + b"\n"
+    head += b" " * (-len(head) % 8)
+    with atomic_open(path, "wb") as f:
+        f.write(head)
+        for a in arrays.values():
+            f.write(a.tobytes())
+            f.write(b"\0" * (-a.nbytes % 8))
+
+
+def _read_arrays(path):
+    """``(meta, {name: array})`` of a file :func:`_write_arrays` wrote (the arrays map the file)."""
+    with open(path, "rb") as f:
+        line = f.readline()
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.path.getsize(path) > len(line) else b""
+    head = json.loads(line)
+    start = len(line) + (-len(line) % 8)
+    arrays = {}
+    for name, (at, dtype, shape) in head["arrays"].items():
+        count = int(np.prod(shape))
+        arrays[name] = (np.frombuffer(data, dtype=np.dtype(dtype), count=count, offset=start + at).reshape(shape)
+                        if count else np.zeros(shape, dtype=np.dtype(dtype)))
+    return head["meta"], arrays
 
 
 def _load_index(out, version):
     """The previous build's index if it is for this version and every file is as it describes."""
-    path = out / INDEX
     try:
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(z["meta"].tobytes().decode("utf-8"))
-            if meta.get("version") != version:
+        meta, z = _read_arrays(out / INDEX)
+        if meta.get("version") != version:
+            return None
+        for name, st in meta["files"].items():
+            if _stat(out / name) != st:
                 return None
-            for name, st in meta["files"].items():
-                if _stat(out / name) != st:
-                    return None
-            old = {"generation": meta["generation"], "node_ids": _split(z["node_ids"]),
-                   "edge_ids": _split(z["edge_ids"]), "names": _split(z["names"]),
-                   "signatures": meta["signatures"], "kinds": meta["kinds"],
-                   "ranges": {name: (z[f"start{i}"], z[f"length{i}"]) for i, name in enumerate(meta["files"])},
-                   "page_ids": _split(z["page_ids"]), "page_xy": [tuple(x) for x in z["page_xy"].tolist()]}
-            old.update((name, z[name]) for name in _Facts.NUMBERS)
-            for name in _Facts.STRINGS:
-                values = _split(z[name])
-                count = len(old["node_ids"]) if name != "program" else len(old["edge_ids"])
-                old[name] = np.array(values if values else [""] * count, dtype=object)
-            return old
-    except (OSError, ValueError, KeyError):
+        old = {"generation": meta["generation"], "node_ids": _split(z["node_ids"]),
+               "edge_ids": _split(z["edge_ids"]), "names": _split(z["names"]),
+               "signatures": meta["signatures"], "kinds": meta["kinds"],
+               "ranges": {name: (z[f"start{i}"], z[f"length{i}"]) for i, name in enumerate(meta["files"])},
+               "page_ids": _split(z["page_ids"]), "page_xy": [tuple(x) for x in z["page_xy"].tolist()]}
+        old.update((name, z[name]) for name in _Facts.NUMBERS)
+        for name in _Facts.STRINGS:
+            values = _split(z[name])
+            count = len(old["node_ids"]) if name != "program" else len(old["edge_ids"])
+            old[name] = np.array(values if values else [""] * count, dtype=object)
+        return old
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 

@@ -486,7 +486,7 @@ class PageTable:
     programs), its relations between them (``src``, ``dst``: entity indices), the evidence panel's
     JSON texts of the entities and of the relations, comma-joined (``details``, ``edge_details``),
     and the texts those refer to (``texts``: the documents' and the sentences' ``"key":text``
-    members, \\x1e-joined, each key perhaps more than once)."""
+    members, \\x1e-joined, each key perhaps more than once), all UTF-8 bytes."""
     ids: list
     names: list
     types: list
@@ -499,8 +499,8 @@ class PageTable:
     years: list
     weights: list
     programs: list
-    details: str
-    edge_details: str
+    details: bytes
+    edge_details: bytes
     texts: tuple
 
     @classmethod
@@ -513,15 +513,16 @@ class PageTable:
                    families=[r["family"] for r in rows], src=[index[r["from"]] for r in links],
                    dst=[index[r["to"]] for r in links], relation_types=[r["type"] for r in links],
                    years=[r["year"] for r in links], weights=[r["weight"] for r in links],
-                   programs=[r["program"] for r in links], details=",".join(p.detail for p in nodes),
-                   edge_details=",".join(p.detail for p in edges),
-                   texts=tuple("\x1e".join(p.texts[i] for p in nodes + edges if p.texts[i]) for i in (0, 1)))
+                   programs=[r["program"] for r in links], details=",".join(p.detail for p in nodes).encode("utf-8"),
+                   edge_details=",".join(p.detail for p in edges).encode("utf-8"),
+                   texts=tuple("\x1e".join(p.texts[i] for p in nodes + edges if p.texts[i]).encode("utf-8")
+                               for i in (0, 1)))
 
 
 def _text_table(joined):
-    """The JSON object of the texts that pieces refer to (``"key":text`` members, \\x1e-joined):
-    each key once (a key is a hash of its text)."""
-    return "{" + ",".join(dict.fromkeys(joined.split("\x1e"))) + "}" if joined else "{}"
+    """The JSON object of the texts that pieces refer to (``"key":text`` members, \\x1e-joined,
+    bytes): each key once (a key is a hash of its text)."""
+    return b"{" + b",".join(dict.fromkeys(joined.split(b"\x1e"))) + b"}" if joined else b"{}"
 
 
 def _positions(table, seed=1, positions=None):
@@ -562,7 +563,8 @@ def page_data(g, title="kg graph", seed=1, positions=None):
 
 
 def _page(table, title, seed=1, positions=None):
-    """The page's data from a :class:`PageTable`; the evidence panel's as JSON text (``details_json``)."""
+    """The page's data from a :class:`PageTable`; the evidence panel's as JSON text (``details_json``,
+    bytes)."""
     xy = _positions(table, seed=seed, positions=positions)
     n_nodes = len(table.ids)
     src, dst = np.asarray(table.src, dtype=np.int64), np.asarray(table.dst, dtype=np.int64)
@@ -606,7 +608,8 @@ def _page(table, title, seed=1, positions=None):
              "year": [y if isinstance(y, int) else None for y in table.years],
              "value": list(table.weights), "program": [s(p) for p in table.programs], "parallel": parallel.tolist()}
 
-    details_json = ('{"nodes":[' + table.details + '],"edges":[' + table.edge_details + '],"docs":' + _text_table(table.texts[0]) + ',"sentences":' + _text_table(table.texts[1]) + "}")
+    details_json = b"".join([b'{"nodes":[', table.details, b'],"edges":[', table.edge_details, b'],"docs":',
+                             _text_table(table.texts[0]), b',"sentences":', _text_table(table.texts[1]), b"}"])
 
     years = [y for y in edges["year"] if y is not None]
     counts = Counter(nodes["type"])
@@ -647,13 +650,13 @@ def render_html(g, title="kg graph"):
     MAX_IN_PAGE entities the page carries the most connected ones and its title says so; the full
     graph is in graph.json."""
     page, total = page_graph(g)
-    return render_page(PageTable.of(*graph_pieces(page)), title, total)[0]
+    return render_page(PageTable.of(*graph_pieces(page)), title, total)[0].decode("utf-8")
 
 
 def render_page(table, title="kg graph", total=None, positions=None):
     """``(html, positions)`` of the page of a :class:`PageTable` (what :func:`page_graph` keeps, out
-    of ``total`` entities); ``positions``: see :func:`_positions`. The positions returned (node →
-    (x, y) pixels) are the page's, for the next build."""
+    of ``total`` entities), the page as UTF-8 bytes; ``positions``: see :func:`_positions`. The
+    positions returned (node → (x, y) pixels) are the page's, for the next build."""
     if total is not None and len(table.ids) < total:
         title = f"{title} — {len(table.ids):,} / {total:,} entities in this page (all in graph.json)"
     data = _page(table, title, positions=positions)
@@ -670,8 +673,12 @@ def render_page(table, title="kg graph", total=None, positions=None):
         title=title, vis_js=vis_js, vis_css=vis_css, viewer_js=viewer_js, script_hashes=hashes,
         viewer_css=(TEMPLATES / "viewer.css").read_text(encoding="utf-8"),
         meta_json=safe_json(data["meta"]), nodes_json=safe_json(data["nodes"]),
-        edges_json=safe_json(data["edges"]), details_json=data["details_json"])
-    return html, data["placed"]
+        edges_json=safe_json(data["edges"]), details_json=_DETAILS)
+    before, after = html.split(_DETAILS)  # the details are bytes already: most of the page
+    return b"".join([before.encode("utf-8"), data["details_json"], after.encode("utf-8")]), data["placed"]
+
+
+_DETAILS = "\x00kg-details\x00"
 
 
 def write_html(g, path, title="kg graph"):
