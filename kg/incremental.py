@@ -315,7 +315,7 @@ def _resolve(delta, state):
     change = delta.change
     last = bool(change.last)
     delta.gone = state.entities_of(change.gone) if change.gone else []
-    changing = [r for r in delta.gone] + list(delta.added.values())
+    changing = delta.gone + list(delta.added.values())
     rekeyed = {}
 
     # places without parent join the only place of their name with a parent, if there is one

@@ -245,3 +245,70 @@ def test_large_files_are_written_by_another_process(rebuilt, tmp_path, monkeypat
     assert 0 < again.stats["elements_computed"] < again.stats["elements"]
     for name in FILES:
         assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+
+
+# ---------------------------------------------------------------- changes whose effect reaches other documents
+
+STEPS = [  # corpus order is by name: b0.txt goes between b.txt and c.txt
+    {"a.txt": "海南省三亚市崖州区城西村党支部书记林海介绍，村里推行积分制。\n",
+     "b.txt": "城西村党支部书记林海介绍，村里发展茶叶。\n",  # the 城西村 of a.txt, the 林海 of a.txt
+     "c.txt": "林海是省农科院的专家，在青山镇指导种植。\n"},  # another 林海: 林海#2
+    {"b0.txt": "2020年，高阜村推行积分制，村党支部书记林海牵头。\n"},  # a third 林海 before c.txt's: c's is now #3
+    {"d.txt": "海南省海口市琼山区城西村推行积分制。\n"},  # two 城西村 with a parent: b.txt's joins neither
+    {"a.txt": None},  # one again (琼山区's), and b.txt's 林海 is the first of his name
+]
+
+
+def test_rebuilds_that_change_keys_in_other_documents(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i, step in enumerate(STEPS):
+        for name, text in step.items():
+            if text is None:
+                (src / name).unlink()
+            else:
+                (src / name).write_text(text, encoding="utf-8")
+        again = build([src], out, jobs=1)
+        fresh = build([src], tmp_path / f"fresh{i}", jobs=1)
+        for name in FILES:
+            assert (out / name).read_bytes() == (tmp_path / f"fresh{i}" / name).read_bytes(), (i, name)
+        if i:
+            assert again.stats["elements_computed"] < fresh.stats["elements_computed"]
+    people = sorted(n for n in again.graph.nodes if n.startswith("person:林海"))
+    assert people == ["person:林海#1", "person:林海#2", "person:林海#3"]
+    assert "place:城西村@琼山区" in again.graph.nodes and "place:城西村" not in again.graph.nodes
+
+
+def _record(name, entities, relations=()):
+    """A record of ``entities`` (type, name, attrs) and ``relations`` (source index, type, target index)."""
+    ents = [{"id": f"{t}:{n}", "type": t, "name": n, "aliases": [], "attrs": attrs,
+             "mentions": [{"start": i, "end": i + 1, "text": n, "sentence": f"{n}。", "source": "test"}]}
+            for i, (t, n, attrs) in enumerate(entities)]
+    rels = [{"source": ents[a]["id"], "target": ents[b]["id"], "type": t, "attrs": {},
+             "evidence": [{"sentence": "句子。", "start": 0, "end": 3, "rule": "test"}]} for a, t, b in relations]
+    return {"doc": name, "kg_version": "test", "articles": [], "entities": ents, "relations": rels}
+
+
+def test_removing_the_first_mention_renames_an_entity(tmp_path):
+    from kg.graph import from_json
+    from kg.incremental import Doc, write_outputs
+    from kg.store import Store
+    party = ("Organization", "中共城西村党支部", {"kind": "party"})
+    docs = [_record("1.txt", [party]),
+            _record("2.txt", [("Organization", "城西村党支部", {"kind": "party"}), ("Program", "积分制", {})],
+                    [(0, "adopts", 1)])]
+
+    def names(out):
+        g = from_json((out / "graph.json").read_text(encoding="utf-8"))
+        rows = (out / "relations.csv").read_text(encoding="utf-8")
+        return g.nodes["org:城西村党支部"]["name"], "中共城西村党支部" in rows
+
+    with Store(tmp_path / "inc" / "kg.sqlite") as store:
+        write_outputs([Doc(r["doc"], _put(store, r)) for r in docs], store, tmp_path / "inc")
+        assert names(tmp_path / "inc") == ("中共城西村党支部", True)
+        write_outputs([Doc(r["doc"], _put(store, r)) for r in docs[1:]], store, tmp_path / "inc")
+    assert names(tmp_path / "inc") == ("城西村党支部", False)
+    with Store(tmp_path / "fresh" / "kg.sqlite") as store:
+        write_outputs([Doc(r["doc"], _put(store, r)) for r in docs[1:]], store, tmp_path / "fresh")
+    for name in FILES:
+        assert (tmp_path / "inc" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name

@@ -215,3 +215,37 @@ def test_a_killed_build_resumes_and_leaves_a_sound_store(tmp_path):
     with Store(db_path) as store:
         assert store.integrity_check() == "ok" and store.stats()["results"] == len(corpus)
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(FILENAME)) == [FILENAME]
+
+
+def test_files_of_unchanged_size_and_time_are_not_read(tmp_path, monkeypatch):
+    import kg.io
+    src = write_corpus(tmp_path / "in")
+    hour_ago = time.time() - 3600
+    for p in src.iterdir():
+        os.utime(p, (hour_ago, hour_ago))
+    out = tmp_path / "out"
+    build([src], out, jobs=1)
+    reads = []
+    original = kg.io.read_bytes
+
+    def counting(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(kg.io, "read_bytes", counting)
+    assert build([src], out, jobs=1).stats["extracted"] == 0 and reads == []
+    (src / "b.txt").write_text(CORPUS["b.txt"].replace("婺源县", "德兴市"), encoding="utf-8")  # a new time
+    again = build([src], out, jobs=1)
+    assert again.stats["extracted"] == 1 and sorted(set(reads)) == ["b.txt"]
+
+
+def test_a_store_of_the_previous_schema_keeps_its_results(tmp_path, counted):
+    src = write_corpus(tmp_path / "in", {"a.txt": CORPUS["a.txt"]})
+    out = tmp_path / "out"
+    build([src], out, jobs=1)
+    with closing(sqlite3.connect(out / FILENAME)) as db:  # as the schema-2 store was
+        db.execute("ALTER TABLE files DROP COLUMN mtime_ns")
+        db.execute("PRAGMA user_version=2")
+        db.commit()
+    counted.clear()
+    assert build([src], out, jobs=1).stats["extracted"] == 0 and counted == []
