@@ -97,7 +97,8 @@ def _byline_candidates(doc):
 def _canonical_organizations(cands, text):
     """Merge the organisation mentions of one document that name the same body: a name that the
     text also gives with its township spelled out (三门坡荔枝产业链党委 / 三门坡镇荔枝产业链党委), and a
-    shorter name that the one longer name of the document ends with (荔枝产业链党委)."""
+    shorter name that the one longer name of the document ends with (荔枝产业链党委), and a company or
+    cooperative called by its brand (七乡源公司, 兴隆合作社)."""
     orgs = [c for c in cands if c.label == "Organization"]
     names = {o.name for o in orgs}
     spelled = {_TOWN_SUFFIX.sub("", n): n for n in names if _TOWN_SUFFIX.search(n)}
@@ -106,12 +107,18 @@ def _canonical_organizations(cands, text):
         if full is None:
             longer = {n for n in names if n != org.name and n.endswith(org.name)}
             full = longer.pop() if len(longer) == 1 else None
+        short = _SHORT_COMPANY.fullmatch(org.name)
+        if full is None and short:
+            # 七乡源公司 for 云南七乡源三七药业有限公司: the brand and the kind of body
+            longer = {n for n in names if n != org.name and short.group(1) in n and n.endswith(short.group(2))}
+            full = longer.pop() if len(longer) == 1 else None
         if full is not None:
             org.attrs["alias_of"] = org.name
             org.name = full
     return cands
 
 
+_SHORT_COMPANY = re.compile(r"([\u4e00-\u9fff]{2,4})(公司|集团|合作社)")
 _TOWN_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:镇|乡|街道)(?=[\u4e00-\u9fff]{2})")
 
 

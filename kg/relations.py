@@ -157,6 +157,7 @@ def _role_type(holder, role):
 
 
 # Posts that only a body of these kinds has (理事长 of a cooperative, 会长 of an association).
+_BRANCH_LEVEL = re.compile(r"(?:党支部|党总支|党小组|支部)$")  # branches, not committees, belong to who set them up
 _HEAD_POSTS = {"理事长": ("cooperative", "association"), "社长": ("cooperative",), "会长": ("association",),
                "董事长": ("company",), "总经理": ("company",), "队长": ("team",), "站长": ("institute", "government")}
 
@@ -227,12 +228,14 @@ def _roles(text, sent):
                 for person in persons:
                     if team.start <= person.start and person.end <= team.end:
                         out.append(Relation(person, other, "affiliated_with", (sent.start, sent.end), "team-of"))
-    # Sub-units inside their institution's name: 南京农业大学园艺学院 → 南京农业大学.
+    # Sub-units inside their institution's name: 南京农业大学园艺学院 → 南京农业大学; and the party
+    # body of a company: 赤峰禾丰米业有限公司党支部 → 赤峰禾丰米业有限公司.
     orgs = [c for c in sent.mentions if c.label == "Organization"]
     for outer in orgs:
         for inner in orgs:
-            if inner is not outer and outer.start == inner.start and inner.end < outer.end \
-                    and inner.attrs.get("kind") in ("university", "institute") and not outer.attrs.get("anaphor"):
+            if inner is not outer and outer.start == inner.start and inner.end < outer.end and not outer.attrs.get("anaphor") \
+                    and (inner.attrs.get("kind") in ("university", "institute")
+                         or inner.attrs.get("kind") in ("company", "cooperative", "association") and outer.attrs.get("kind") == "party"):
                 out.append(Relation(outer, inner, "affiliated_with", (sent.start, sent.end), "sub-unit"))
     # 中国科学院武汉植物园韩启明院士, 该所郑宏远院士: an institution, a name, then the title.
     for p in persons:
@@ -507,7 +510,7 @@ def _establishes(text, sent, home_place):
                 continue
             subject, rule = home_place, "article-subject"
         out.append(Relation(subject, org, "establishes", (sent.start, sent.end), rule))
-        if subject.label == "Organization" and org.attrs.get("kind") in ("team", "party"):
+        if subject.label == "Organization" and (org.attrs.get("kind") == "team" or _BRANCH_LEVEL.search(org.name)):
             # 联盟成立党员服务队, 产业链党委下设3个党支部: the new body belongs to the one that set it up
             out.append(Relation(org, subject, "affiliated_with", (sent.start, sent.end), "set-up-by"))
     return out

@@ -149,3 +149,13 @@ def test_years_of_a_story_told_year_by_year():
     assert years[("雪水港村", "村民说事")] == (2016, "sentence")
     assert years[("通元镇党委", "村民说事")] == (2017, "sentence")
     assert years[("海盐县委组织部", "说议办评")] == (2019, "paragraph")
+
+
+def test_a_company_called_by_its_brand_and_the_party_body_of_a_company():
+    text = ("2021年，云南省文山市引进云南七乡源三七药业有限公司。七乡源公司董事长罗建新介绍，赤峰禾丰米业有限公司党支部"
+            "组织党员带头收购。时任荣星村党总支书记沈国良召集党员开会。")
+    rec = extract_text(text, name="t.txt")
+    orgs = {e["name"] for e in rec["entities"] if e["type"] == "Organization"}
+    assert "七乡源公司" not in orgs and not any(o.startswith("时任") for o in orgs)
+    assert ("罗建新", "云南七乡源三七药业有限公司") in _relations(text, "holds_role")
+    assert ("赤峰禾丰米业有限公司党支部", "赤峰禾丰米业有限公司") in _relations(text, "affiliated_with")
