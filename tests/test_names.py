@@ -115,3 +115,7 @@ def test_towns_the_data_lists_after_their_county_and_products_that_look_like_num
     orgs = _names(text, "Organization")
     assert {"古木镇三七种植联合党支部", "平坝镇三七种植联合党支部", "三七医生党员服务队"} <= orgs
     assert "三七种植合作社" not in orgs
+
+
+def test_village_as_a_category_is_not_a_village():
+    assert not _names("2024年，某市清理整治社区“牌子乱象”，精简村（社区）各类台账，精简村级事项。", "Place")

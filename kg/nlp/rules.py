@@ -364,10 +364,11 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
         return None
     if splits_word(text, start) or not _stem_ok(stem) or any(_common_word(w) for w in tokens(stem)):
         return None
-    if text[s_end:s_end + 1] == "里" or len(_NUMERAL_CHARS.findall(stem)) >= 2 or stem[-1] in "大强名" \
+    if text[s_end:s_end + 1] == "里" or text.startswith(("（社区", "(社区", "、社区", "和社区"), s_end) \
+            or len(_NUMERAL_CHARS.findall(stem)) >= 2 or stem[-1] in "大强名" \
             or stem[0] in "种养产卖" and (len(stem) == 2 or stem[1:] in lexicon.industries()) or any(
             len(w) > 1 and lexicon.word_tags().get(w) in ("v", "vd", "vn") for w in tokens(stem)):
-        return None  # 想查村里的账, 百企兴百村, 产茶大村, 种茶村: not names of villages
+        return None  # 想查村里的账, 精简村（社区）, 百企兴百村, 产茶大村, 种茶村: not names of villages
     if any(w in lexicon.industries() for w in tokens(stem)):
         return None  # 民宿村, 拉面村: villages known for a trade, not named
     if is_generic(stem, extra=("美丽", "和美", "宜居", "示范", "重点", "试点", "薄弱", "先进", "红色", "特色",
