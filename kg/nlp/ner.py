@@ -122,6 +122,8 @@ def plausible(label, text, start, end):
 
 
 def _person_ok(name, text, start, end):
+    if text[start - 1:start] in "、“\"" and text[end:end + 1] in "、”\"":
+        return False  # “土专家、田秀才”: a list of kinds of people, not a name
     if "·" in name:  # 买买提·吐尔逊
         return 3 <= len(name) <= 12 and not name.startswith("·") and not name.endswith("·")
     s = _surname_len(name)
