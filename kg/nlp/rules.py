@@ -1068,8 +1068,9 @@ _TRANSLIT_CUES = re.compile(r"(作者|通讯员|记者|牧民)\s*[:：]?\s*$")
 
 def _transliterated_names(text):
     """Names transliterated from Mongolian, Uyghur, Kazakh or Tibetan, which have no Chinese
-    surname: written with a middle dot (买买提江·吾斯曼), or of three to eight transliteration
-    characters after a role (党支部书记额尔敦巴雅尔说, 作者：苏日古嘎). Yields (start, end, role)."""
+    surname: written with a middle dot (买买提江·吾斯曼), or of two to eight transliteration
+    characters after a role (党支部书记额尔敦巴雅尔说, 第一书记扎西是…; three after 作者：). Yields
+    (start, end, role)."""
     chars = lexicon.transliteration_chars()
     roles = lexicon.cues("person_role")
     out = []
@@ -1110,7 +1111,9 @@ def _transliterated_names(text):
         while end - i > 3 and text[end - 1] in "和与":
             end -= 1
         after = text[end:end + 1]
-        if end - i >= 3 and (not after or after in _NAME_BOUNDARY or text.startswith(lexicon.cues("speech_after_name"), end)) \
+        # two characters only right after a role, and only if the word list knows no such word (书记扎西是…)
+        shortest = 2 if role and lexicon.word_tags().get(text[i:i + 2]) in (None, "nr", "nrt", "ns") else 3
+        if end - i >= shortest and (not after or after in _NAME_BOUNDARY or text.startswith(lexicon.cues("speech_after_name"), end)) \
                 and lexicon.word_frequency(text[i:end]) == 0 and not _NAME_DOT.match(text, end):
             out.append((i, end, role or cue.group(1)))
             taken = end
