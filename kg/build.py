@@ -77,7 +77,7 @@ def build(paths, out, title=None, on_error=None, *, jobs=None, engine="local", s
 
 
 def _build(paths, out, title, on_error, jobs, engine, scheduler, batch_size, progress):
-    from .incremental import Doc, write_outputs
+    from .incremental import Doc, Outputs
     from .io import InputError
     from .store import FILENAME, Store
 
@@ -102,9 +102,11 @@ def _build(paths, out, title, on_error, jobs, engine, scheduler, batch_size, pro
         for e in entries:
             if e.key not in known:
                 todo.setdefault(e.key, []).append(e)
+        outputs = Outputs(store, out, title)
         if todo:
             _extract(store, todo, stats, report, progress_line, engine=engine, jobs=jobs, scheduler=scheduler,
-                     batch_size=batch_size, progress=progress)
+                     batch_size=batch_size, progress=progress,
+                     meanwhile=lambda: outputs.prepare({e.path.name: e.key for e in entries}))
             known = store.keys()
         docs, kept = [], []
         reported = {str(err.path) for err in errors}
@@ -122,7 +124,7 @@ def _build(paths, out, title, on_error, jobs, engine, scheduler, batch_size, pro
         stats["removed"] = len(store.set_files({e.real: (e.key, e.size, e.mtime_ns) for e in kept}))
         stats["documents"] = len(docs)
         t0 = time.perf_counter()
-        written = write_outputs(docs, store, out, title=title)
+        written = outputs.write(docs)
         stats["write_seconds"] = time.perf_counter() - t0
     stats.update(nodes=written.nodes, edges=written.edges, elements=written.elements,
                  elements_computed=written.computed, full_records_read=written.full_records)
@@ -130,8 +132,9 @@ def _build(paths, out, title, on_error, jobs, engine, scheduler, batch_size, pro
     return BuildResult(out=out, documents=[(d.name, d.key) for d in docs], errors=errors, stats=stats)
 
 
-def _extract(store, todo, stats, report, progress_line, engine, jobs, scheduler, batch_size, progress):
-    """Extract one file of each content in ``todo`` and commit the results batch by batch."""
+def _extract(store, todo, stats, report, progress_line, engine, jobs, scheduler, batch_size, progress, meanwhile):
+    """Extract one file of each content in ``todo`` and commit the results batch by batch; call
+    ``meanwhile()`` while the first batches are being extracted."""
     from .engine import Progress, make_engine
     from .io import InputError
     from .store import Key
@@ -143,7 +146,7 @@ def _extract(store, todo, stats, report, progress_line, engine, jobs, scheduler,
     with make_engine(engine, jobs=jobs, scheduler=scheduler, batches=len(batches),
                      nbytes=sum(sizes.values())) as runner:
         stats["engine"], stats["workers"] = runner.name, runner.workers
-        for result in runner.run(_load(b, todo) for b in batches):
+        for result in runner.run((_load(b, todo) for b in batches), meanwhile):
             results = result["results"]
             store.put([(Key(*key), record, skeleton, problem, chars, seconds)  # one transaction per batch
                        for key, _, record, problem, chars, seconds, cacheable, _, skeleton in results if cacheable])

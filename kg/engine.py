@@ -101,7 +101,11 @@ class SerialEngine:
     def __exit__(self, *exc):
         return False
 
-    def run(self, batches):
+    def run(self, batches, meanwhile=None):
+        """The result of every batch, in order; ``meanwhile()`` is called first (nothing runs
+        beside this process)."""
+        if meanwhile is not None:
+            meanwhile()
         for batch in batches:
             yield _check_version(extract_batch(batch))
 
@@ -150,10 +154,14 @@ class LocalEngine:
         self.pool.shutdown(wait=True, cancel_futures=exc_type is not None)
         return False
 
-    def run(self, batches):
+    def run(self, batches, meanwhile=None):
+        """The result of every batch as it comes; ``meanwhile()`` is called once the first batches
+        are submitted (while the workers load the pipeline and extract them)."""
         from concurrent.futures import FIRST_COMPLETED, wait
         batches = iter(batches)
         pending = {self.pool.submit(extract_batch, b) for b in islice(batches, 2 * self.workers)}
+        if meanwhile is not None:
+            meanwhile()
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -211,12 +219,16 @@ class DaskEngine:
         self.client = self.cluster = None
         return False
 
-    def run(self, batches):
+    def run(self, batches, meanwhile=None):
+        """The result of every batch as it comes; ``meanwhile()`` is called once the first batches
+        are submitted."""
         from distributed import as_completed
         batches = iter(batches)
         window = 2 * max(1, self.workers) + 2  # bounded: the client never holds the whole corpus
         pending = as_completed([self.client.submit(extract_batch, b, pure=False)
                                 for b in islice(batches, window)])
+        if meanwhile is not None:
+            meanwhile()
         for future in pending:
             result = future.result()
             future.release()

@@ -97,14 +97,43 @@ def output_version(pipeline_version):
 def write_outputs(docs, store, out, title=None):
     """Write every output of a build of ``docs`` (:class:`Doc`, in corpus order, each stored in
     ``store``, a :class:`kg.store.Store`) into ``out``, and record its plan in the store."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    version = output_version(store.version)
-    state = store.plan_state()
-    old = _load_index(out, version)
-    if old is not None and (not old["generation"] or old["generation"] != state.generation()):
-        old = None
-    change = _change(docs, state.docs() if old is not None else None)
+    return Outputs(store, out, title).write(docs)
+
+
+class Outputs:
+    """The outputs of one build into folder ``out``: :meth:`prepare` reads what the last build left
+    (a build calls it while its files are being extracted), :meth:`write` writes every file."""
+
+    def __init__(self, store, out, title=None):
+        self.store, self.out, self.title = store, Path(out), title
+        self.prepared = False
+
+    def prepare(self, contents):
+        """Read the last build's index and plan, and the members of what the documents that
+        ``contents`` (``{name: content key}`` of this build's files) no longer has took part in."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.version = output_version(self.store.version)
+        self.state = self.store.plan_state()
+        old = _load_index(self.out, self.version)
+        if old is not None and (not old["generation"] or old["generation"] != self.state.generation()):
+            old = None
+        self.old = old
+        self.last = self.state.docs() if old is not None else None
+        if self.last:
+            gone = [s.doc for name, s in self.last.items() if contents.get(name) != s.key]
+            self.state.entities_with_keys({r.key for r in self.state.entities_of(gone)})
+            self.state.relations_on({_edge(r) for r in self.state.relations_of(gone) if _is_edge(r)})
+        self.prepared = True
+
+    def write(self, docs):
+        """Write every file for ``docs`` (:class:`Doc`, in corpus order); returns :class:`Written`."""
+        if not self.prepared:
+            self.prepare({d.name: d.key for d in docs})
+        return _write(docs, self.store, self.out, self.title, self.version, self.state, self.old, self.last)
+
+
+def _write(docs, store, out, title, version, state, old, last):
+    change = _change(docs, last)
     if change.afresh:
         old = None
     delta = _Delta(change)
