@@ -119,3 +119,12 @@ def test_towns_the_data_lists_after_their_county_and_products_that_look_like_num
 
 def test_village_as_a_category_is_not_a_village():
     assert not _names("2024年，某市清理整治社区“牌子乱象”，精简村（社区）各类台账，精简村级事项。", "Place")
+
+
+def test_urban_streets_communities_and_estates():
+    text = ("2023年，湖北省武汉市江汉区唐家墩街道青松社区青松花园小区成立楼栋党小组。上海市浦东新区花木街道、洋泾街道学习借鉴"
+            "陆家嘴街道经验。广州市天河区石牌街道石牌东社区建起骑手驿站，杭州市拱墅区和睦街道和睦新村社区、西三社区推行积分制，"
+            "青岛市市北区萍乡路社区也在推行。推进老旧小区改造。")
+    places = _names(text, "Place")
+    assert {"唐家墩街道", "青松社区", "青松花园小区", "洋泾街道", "石牌东社区", "和睦新村社区", "西三社区", "萍乡路社区"} <= places
+    assert "老旧小区" not in places

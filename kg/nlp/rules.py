@@ -156,11 +156,11 @@ def is_generic(modifier, extra=()):
 
 # ---------------------------------------------------------------- places
 
-_SUFFIX = re.compile(r"(街道|社区|居委会|嘎查|苏木|新区|开发区|高新区|科技城|产业园|工业园|园区|镇|乡|村)")
+_SUFFIX = re.compile(r"(街道|社区|居委会|嘎查|苏木|新区|开发区|高新区|科技城|产业园|工业园|园区|小区|大厦|镇|乡|村)")
 _SUFFIX_LEVEL = {"街道": "town", "镇": "town", "乡": "town", "苏木": "town",
                  "村": "village", "社区": "village", "居委会": "village", "嘎查": "village",
                  "新区": "other", "开发区": "other", "高新区": "other", "科技城": "other",
-                 "产业园": "other", "工业园": "other", "园区": "other"}
+                 "产业园": "other", "工业园": "other", "园区": "other", "小区": "other", "大厦": "other"}
 # What may not follow a village/town suffix for it to be a place (村级, 村民, 乡村, 镇街 …).
 # 雁洋镇长教村: after a township, 长 may begin the name of one of its villages, not make 镇长
 _VILLAGE_NEXT = re.compile(r"[\u4e00-\u9fff]{2,3}(?:村|社区|嘎查)")
@@ -198,7 +198,7 @@ def _place_surface_ok(text, start, end):
     surface = text[start:end]
     if text[end - 1:end + 1] in _SUFFIX_WORDS:
         return False  # 和县|级, 振兴区|域
-    if len(surface) >= 3 and surface[-1] in "省市县区州盟旗镇乡":
+    if len(surface) >= 3 and (surface[-1] in "省市县区州盟旗镇乡" or surface.endswith(("街道", "苏木"))):
         # 浙西南山区 is not 南山区, 闽北山乡 not 北山乡: a direction word runs into the name
         return not (text[start - 1:start + 1] in _DIRECTION_WORDS)
     if surface[-1:] in "县旗" and surface in gazetteer().by_name:
@@ -284,6 +284,9 @@ def _starts_known_local_name(text, start, end, gaz):
     return name in gaz.villages or name in gaz.towns
 
 
+_LOCAL_NAME_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:社区|小区|嘎查)")
+
+
 def _prefer_local_short_forms(text, found):
     """Short forms of townships and villages the article names in full (云龙 after 云龙镇, 三门坡
     after 三门坡镇) win over national short forms at the same place (云龙区, 三门县)."""
@@ -303,8 +306,8 @@ def _prefer_local_short_forms(text, found):
             taken[i] = True
     national = {c.start: c for c in found if c.attrs.get("short")}
     for start, end, stem in find_longest(auto, text):
-        if any(taken[start:end]):
-            continue
+        if any(taken[start:end]) or _LOCAL_NAME_AFTER.match(text, end):
+            continue  # 石牌东社区, 和睦新村社区: the stem begins the name of a place inside the township
         full = shorts[stem]
         kept.append(Candidate(start, end, "Place", full.name,
                               {k: v for k, v in full.attrs.items() if k != "chain"}, "short form"))
@@ -324,9 +327,12 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
     floor = max((e for e in ends if e < s_start), default=0)
     name_from = name_start(text, s_start, max_chars=8 if level == "other" else 6, nouns_only=True, verbs=(),
                            floor=floor)
-    # Right after another place (a chain like 云龙镇云阁村): the name is what lies between.
+    # Right after another place (a chain like 云龙镇云阁村): the name is what lies between; a short form
+    # before a building or an estate is part of its name (东昌金融大厦).
     for gap in range(1, 6):
         prev = ends.get(s_start - gap)
+        if prev is not None and suffix in ("小区", "大厦") and not _full_admin(text, prev):
+            break
         if prev is not None:
             stem = text[s_start - gap:s_start]
             if (s_start - gap >= name_from or _chain_stem(stem)) and _stem_ok(stem) \
@@ -404,10 +410,13 @@ def _chain_stem(stem):
 
 
 def _stem_ok(stem):
-    """A place name's stem: Chinese characters, no counter or determiner, not an administrative word."""
+    """A place name's stem: Chinese characters, no counter or determiner, not an administrative word
+    (but a community may be named for its street: 萍乡路社区)."""
+    named_for_street = stem[-1:] in "路街巷里苑" or stem.endswith(("新村", "花园"))
     return (len(stem) >= 1 and all(is_cjk(ch) for ch in stem) and stem[0] not in "全各每本该此其这那某县市区省镇乡村"
             and not any(ch in "个名所座条处" for ch in stem) and stem not in _GENERIC_PLACE_NAMES
-            and not stem.endswith(("街道", "社区", "乡村", "农村")) and not any(ch in "村镇乡" for ch in stem[1:])
+            and not stem.endswith(("街道", "社区", "乡村", "农村"))
+            and (named_for_street or not any(ch in "村镇乡" for ch in stem[1:]))
             and not any(w in lexicon.cue_set("stop_word") and not (w in _NAME_COUNTERS and i > 0)
                         for i, w in enumerate(tokens(stem))))
 
@@ -416,7 +425,7 @@ def _inside_generic(text, start, end):
     """True when text[start:end], or it extended left by a few characters, is a generic word
     (美乡村 inside 和美乡村)."""
     return any(text[max(0, start - k):end] in _GENERIC_PLACE_NAMES for k in range(0, 4)) \
-        or any(text[j:end] in _GENERIC_PLACE_NAMES for j in range(start + 1, end - 1)) \
+        or any(text[j:end] in _GENERIC_PLACE_NAMES and not _SUFFIX.fullmatch(text[j:end]) for j in range(start + 1, end - 1)) \
         or text[start:end].endswith(("乡村", "农村"))
 
 
