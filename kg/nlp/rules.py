@@ -27,7 +27,7 @@ _STOP_TAGS = {"v", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "r", 
 # Verbs that do occur inside names (乡村振兴服务队, 矛盾调解中心).
 _NAME_VERBS = frozenset("发展 建设 振兴 服务 治理 帮扶 促进 创新 研究 管理 调解 互助 监督 教育 培训 合作 "
                         "生产 种植 养殖 加工 销售 经营 开发 保护 规划 设计 示范 引领 科技 推广 孵化 检测 "
-                        "育种 繁育 营销 物流 运营 投资 咨询 救援 宣讲 志愿 党建".split())
+                        "育种 繁育 营销 物流 运营 投资 咨询 救援 宣讲 志愿 党建 快递 配送 执法 监管 监察 保障 运输".split())
 # Verbs that name disciplines in the names of colleges and institutes (沈阳应用生态研究所).
 _DISCIPLINE_VERBS = frozenset("应用 服务 环境 资源 控制 测试 分析 计算 评价 监测".split())
 
@@ -103,7 +103,8 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
                 word = text[cut:pos]
         if pos - len(word) < floor:
             break
-        tag = tags.get(word, "x") if word not in lexicon.industries() else "n"  # 三七 is a product, not a number
+        # 三七 is a product, not a number; 第七网格党支部: an ordinal names a unit
+        tag = "n" if word in lexicon.industries() or _ORDINAL.fullmatch(word) else tags.get(word, "x")
         if word in stops and word not in keep and not (word in verbs and pos == end) \
                 and not (word in _NAME_COUNTERS and pos - 1 > floor and is_cjk(text[pos - 2]) and text[pos - 2] not in _NUMERALS):
             break  # a name verb right before the head is part of the name (农业服务有限公司)
@@ -120,6 +121,7 @@ def name_start(text, end, max_chars=16, floor=0, known=None, verbs=_NAME_VERBS, 
     return pos
 
 
+_ORDINAL = re.compile(r"第[一二三四五六七八九十\d]{1,3}")
 # Counters that also make names (16家企业 but 郭家沟, 王家村): a stop only after a numeral.
 _NAME_COUNTERS = frozenset("家")
 _NUMERALS = frozenset("0123456789０１２３４５６７８９一二三四五六七八九十百千万两几多数")
@@ -584,6 +586,9 @@ def find_organizations(text, places=()):
                            and all(is_cjk(ch) and ch not in _FUNCTION_CHARS for ch in text[m[1]:start - 1])), None)
             if parent is not None:
                 start = name_start(text, parent[0], max_chars=18, known=known, nouns_only=True, strict_chars=True)
+        body = next((o for o in reversed(out) if o.end == h_start and not o.attrs.get("anaphor")), None)
+        if kind == "party" and body is not None and body.attrs.get("kind") in ("company", "cooperative", "association", "other"):
+            start = body.start  # 北京华远恒泰物业服务有限公司党支部: the party body of a named company
         if kind in ("company", "cooperative"):
             start = _brand_start(text, start, h_start, place_at, place_end)
         start = _after_member_descriptor(text, start, h_start, place_at)
@@ -689,7 +694,7 @@ def _after_member_descriptor(text, start, h_start, place_at):
 
 # What may not stand between a place and a company's brand words: particles, prepositions, pronouns.
 _GAP_STOPS = frozenset("的地得了着过在和与及或并而且把被对向从到于以为由给让使将也又还就才只再很最更太已曾是有这那此其该各每等个名位所座条处次")
-_GAP_STOP_TAGS = {"p", "c", "u", "uj", "ul", "r", "rr", "rz", "d", "f", "t", "q", "y", "e"}
+_GAP_STOP_TAGS = {"p", "c", "u", "uj", "ul", "r", "rr", "rz", "d", "t", "q", "y", "e"}
 
 
 _TRADE_WORDS = frozenset("种植 养殖 种养 加工 销售 营销 专业 农机 农业 电商 产销 生产 服务 植保 流通 贸易 合作 股份 发展 科技".split())
