@@ -112,7 +112,9 @@ def plausible(label, text, start, end):
         if len(name) == len(suffix) + 1 and name[0] in rules._NUMERALS:
             return False  # 两镇, 三县: a count
         return name not in generic and name[1:] not in generic and name[2:] not in generic \
-            and not lexicon.word_tags().get(name[:-len(suffix)], "n").startswith(("v", "d", "p", "c", "r"))  # 完善村
+            and not lexicon.word_tags().get(name[:-len(suffix)], "n").startswith(("v", "d", "p", "c", "r", "a")) \
+            and not (lexicon.word_frequency(name[:-len(suffix)]) >= 1000
+                     and lexicon.word_tags().get(name[:-len(suffix)]) != "ns")  # 完善村, 明确村干部
     if label == "Organization":
         head = next((h for h in _org_heads() if name.endswith(h)), None)
         return head is not None and len(name) > len(head) + 1 and not rules.is_generic(name[:-len(head)])
@@ -127,7 +129,7 @@ def _person_ok(name, text, start, end):
     if "·" in name:  # 买买提·吐尔逊
         return 3 <= len(name) <= 12 and not name.startswith("·") and not name.endswith("·")
     s = _surname_len(name)
-    if not s or not 2 <= len(name) <= s + 2 or not _name_ok(name, strict=False) \
+    if not s or not 2 <= len(name) <= s + 2 or not _name_ok(name, strict=name[0] in rules._AMBIGUOUS_SURNAMES) \
             or any(ch in _NOT_GIVEN for ch in name[s:]) or name[s:] in lexicon.cue_set("person_role"):
         return False
     if (start > 0 and text[start - 1] in _NOT_BEFORE_NAME) or name[s] == name[s - 1]:

@@ -837,7 +837,8 @@ def find_programs(text):
     heads = lexicon.cues("program_head")
     not_after = lexicon.cues("not_program_after")
     verbs = ("推行", "实施", "推广", "实行", "首创", "借鉴", "复制", "引入", "试点", "推出", "打造", "开展", "启动",
-             "探索", "创新", "建立", "创建", "深化", "叫响", "擦亮", "构建", "升级", "采取", "采用", "运用", "依托", "通过")
+             "探索", "创新", "建立", "创建", "深化", "叫响", "擦亮", "构建", "升级", "采取", "采用", "运用", "依托", "通过",
+             "试行", "定为", "设立", "举办", "召开", "开设", "组织一次", "开办")
     known = lexicon.programs()
     usage = lexicon.program_usage()
     gaz = gazetteer()
@@ -987,7 +988,7 @@ def _person_patterns():
 
 
 _NAME_BOUNDARY = set("在说等和与带担作是的为将到从对向也还就把被率介表告认坦指强感回谈提笑来由任常曾现已每负牵组多先坚积兼亲原"
-                     "正又便则再均都"
+                     "正又便则再均都帮蹲挨"
                      "、，。；：:）)”’（(,.!?！？ \n")
 _BAD_GIVEN = set("的了在和与是为等说表书记主任村镇县市区省党委员会所队部局院校社之其这那个们")
 _LAST_GIVEN = set("和之")  # end three-character names (郑德和), never two
@@ -1035,7 +1036,7 @@ def _best_name(text, start, strict=False):
 
 
 # Surnames that are also common function characters or word starts: their names need the strict check.
-_AMBIGUOUS_SURNAMES = frozenset("和都曾常管严宿顾楼莫于向将从与由为时成全才安强关党万司")
+_AMBIGUOUS_SURNAMES = frozenset("和都曾常管严宿顾楼莫于向将从与由为时成全才安强关党万司修")
 
 
 def find_persons(text):
@@ -1062,7 +1063,7 @@ def find_persons(text):
             found[s_] = Candidate(s_, e_, "Person", text[s_:e_], {"role_hint": "作者"}, "byline")
     for m in pats["list_before_title"].finditer(text):
         parts = m.group("names").split("、")
-        if not all(_name_ok(part) and part not in lexicon.industries() for part in parts):
+        if not all(_name_ok(part) and not part.startswith(_industry_words()) for part in parts):
             continue  # 板栗罐头、栗子糕等, 大黄鱼、鲍鱼等: a list of things, not of people
         pos = m.start("names")
         for part in parts:
