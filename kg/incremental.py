@@ -48,6 +48,7 @@ import os
 import sys
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,34 +164,30 @@ def _write(docs, store, out, title, version, state, old, last):
         if old is None:
             ranges, facts = _write_all(out, nodes, edges, attrs_of, name_of, graph_attrs)
             cook = None
-            page = _mapped(stack, out / PAGE_PIECES.filename)
             start, length = ranges[PAGE_PIECES.filename]
-
-            def piece(e):
-                return page, int(start[e]), int(length[e])
+            sources = ((_mapped(stack, out / PAGE_PIECES.filename),), np.zeros(len(start), dtype=np.int64),
+                       start, length)
         else:
             recipes, ranges, facts, pieces, oi = _plan_changed(nodes, edges, attrs_of, name_of, graph_attrs, old)
-            page = _mapped(stack, out / PAGE_PIECES.filename)  # the previous pieces, kept open while replaced
+            # the page's pieces: the previous ones (their file kept open while it is replaced), the new ones
+            page = _mapped(stack, out / PAGE_PIECES.filename)
             cook = _Cook(out, recipes)
             del recipes
-            start, length = old["ranges"][PAGE_PIECES.filename]
-
-            def piece(e):
-                if e in pieces:
-                    return pieces[e][-1], 0, len(pieces[e][-1])
-                return page, int(start[oi[e]]), int(length[oi[e]])
+            sources = _page_sources(page, old["ranges"][PAGE_PIECES.filename], oi, pieces)
         del evidence
+        export.write_merge_log(_merge_log(delta, state), out / MERGES)
+        # the plan is recorded first (if the files then fail, the index and the plan are of different
+        # builds), by a thread: SQLite works without Python's lock while this one makes the page
+        generation = uuid.uuid4().hex if change.unique_names else ""
+        saving = stack.enter_context(ThreadPoolExecutor(1)).submit(_save_state, delta, state, generation)
         entities, relations, total = _page_elements(facts, n_nodes)
-        table = facts.page_table(nodes.ids, names, entities, relations, piece)
-    title = title or f"kg: {len(docs)} documents"
-    positions = dict(zip(old["page_ids"], old["page_xy"])) if old is not None else None
-    html, placed = viz.render_page(table, title, total=total, positions=positions)
-    del table
-    atomic_write(out / HTML, html, "wb")
-    export.write_merge_log(_merge_log(delta, state), out / MERGES)
-    # the plan first: if the files then fail, the index and the plan are of different builds
-    generation = uuid.uuid4().hex if change.unique_names else ""
-    _save_state(delta, state, generation)
+        table = facts.page_table(nodes.ids, names, entities, relations, sources)
+        title = title or f"kg: {len(docs)} documents"
+        positions = dict(zip(old["page_ids"], old["page_xy"])) if old is not None else None
+        html, placed = viz.render_page(table, title, total=total, positions=positions)
+        del table
+        atomic_write(out / HTML, html, "wb")
+        saving.result()
     if cook is not None:
         cook.wait()
     _save_index(out, version, generation, nodes.ids, edges.ids, names, facts, ranges, placed)
@@ -921,20 +918,24 @@ class _Facts:
         return (export.attribute_types(sigs[s] for s in _first_seen(self.sig[:n_nodes])),
                 export.attribute_types(sigs[s] for s in _first_seen(self.sig[n_nodes:])))
 
-    def page_table(self, node_ids, names, entities, relations, piece):
+    def page_table(self, node_ids, names, entities, relations, sources):
         """The :class:`kg.viz.PageTable` of the page's ``entities`` and ``relations`` (positions),
-        their details and texts from their page pieces (``piece(e)``: ``(bytes, start, length)``)."""
+        their details and texts from their page pieces: ``sources`` = ``(buffers, which, start,
+        length)``, the piece of element ``e`` is ``length[e]`` bytes at ``start[e]`` of
+        ``buffers[which[e]]``."""
+        buffers, which, start, length = sources
         kinds = list(self.kinds)
         at = np.full(len(node_ids), -1, dtype=np.int64)
         at[entities] = np.arange(len(entities))
         edge_at = relations - len(node_ids)
         fields = []
-        for which in (entities, relations):
-            found = [piece(e) for e in which.tolist()]
-            d, o = self.detail[which].tolist(), self.docs[which].tolist()
-            fields.append((b",".join([b[s:s + k] for (b, s, _), k in zip(found, d)]),
-                           [b[s + k + 1:s + k + 1 + m] for (b, s, _), k, m in zip(found, d, o)],
-                           [b[s + k + m + 2:s + t - 1] for (b, s, t), k, m in zip(found, d, o)]))
+        for chosen in (entities, relations):
+            a, d, o = start[chosen], self.detail[chosen], self.docs[chosen]
+            cut = [x.tolist() for x in (a, a + d, a + d + 1, a + d + 1 + o, a + d + o + 2, a + length[chosen] - 1)]
+            b = which[chosen].tolist()
+            fields.append((b",".join([buffers[i][x:y] for i, x, y in zip(b, cut[0], cut[1])]),
+                           [buffers[i][x:y] for i, x, y in zip(b, cut[2], cut[3])],
+                           [buffers[i][x:y] for i, x, y in zip(b, cut[4], cut[5])]))
         ents = entities.tolist()
         return viz.PageTable(
             ids=[node_ids[e] for e in ents], names=[names[e] for e in ents],
@@ -1104,6 +1105,22 @@ def _copy(src, dst, offset, count):
             raise OSError(f"{src.name}: shorter than {INDEX} says")
         dst.write(chunk)
         count -= len(chunk)
+
+
+def _page_sources(page, old_ranges, oi, pieces):
+    """Where each element's page piece is (:meth:`_Facts.page_table`): in the previous file
+    ``page`` at its old range, or, computed, among ``pieces`` (joined into a second buffer)."""
+    old_start, old_length = old_ranges
+    here = np.maximum(oi, 0)
+    start, length = old_start[here].copy(), old_length[here].copy()
+    which = np.zeros(len(oi), dtype=np.int64)
+    new = [(e, p[-1]) for e, p in pieces.items() if p[-1] is not None]
+    if new:
+        at = np.array([e for e, _ in new], dtype=np.int64)
+        sizes = np.array([len(p) for _, p in new], dtype=np.int64)
+        which[at], length[at] = 1, sizes
+        start[at] = np.cumsum(sizes) - sizes
+    return (page, b"".join(p for _, p in new)), which, start, length
 
 
 def _mapped(stack, path):

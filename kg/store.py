@@ -112,7 +112,8 @@ class Store:
             self.db = self._open()
 
     def _open(self):
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)  # explicit transactions
+        # explicit transactions; a build may record its plan from another thread (never two at once)
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a killed process, never corrupt
