@@ -18,6 +18,7 @@ import html
 import os
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -251,14 +252,19 @@ def _pair_quotes(text):
     return "\n".join(lines)
 
 
-def _fold_char(ch):
-    """NFKC for one character when it stays one character (full-width digits, letters, spaces)."""
-    if ch.isascii() or "\u4e00" <= ch <= "\u9fff":
-        return ch
-    folded = unicodedata.normalize("NFKC", ch)
-    if len(folded) == 1 and (folded.isascii() and folded.isalnum() or folded == " "):
-        return folded
-    return ch
+class _Folding(dict):
+    """A ``str.translate`` table: NFKC for a character when it stays one character (full-width
+    digits, letters, spaces), filled in as characters are first seen."""
+
+    def __missing__(self, code):
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch)
+        keep = len(folded) == 1 and (folded.isascii() and folded.isalnum() or folded == " ")
+        self[code] = folded if keep else ch
+        return self[code]
+
+
+_FOLDING = _Folding()
 
 
 class _Edit:
@@ -484,9 +490,11 @@ def _wrap_width(lines):
     lengths = [len(line.rstrip()) for line in lines if len(line.strip()) >= 10]
     if len(lengths) < 6:
         return None
-    best = max(range(10, max(lengths) + 1), key=lambda w: sum(w <= n <= w + 2 for n in lengths))
+    count = Counter(lengths)
+    near = {w: count[w] + count[w + 1] + count[w + 2] for w in range(10, max(lengths) + 1)}
+    best = max(near, key=near.get)
     # a page of lines under 24 characters is a list (related links, a table of contents), not prose
-    return best if best >= 24 and sum(best <= n <= best + 2 for n in lengths) >= 0.4 * len(lengths) else None
+    return best if best >= 24 and near[best] >= 0.4 * len(lengths) else None
 
 
 def _unwrap_spans(text):
@@ -528,7 +536,7 @@ def normalise(text, is_html=False):
     edit.delete(_trailing_list_spans(edit.text))
     edit.delete(_rejoin_spans(edit.text))
     edit.delete(_unwrap_spans(edit.text))
-    folded = _pair_quotes("".join(_fold_char(ch) for ch in edit.text))
+    folded = _pair_quotes(edit.text.translate(_FOLDING))
     norm = _to_simplified(folded)
     offsets = edit.index + [len(text)]
     return norm, offsets

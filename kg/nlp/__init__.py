@@ -17,6 +17,6 @@ CONFIG = Path(__file__).resolve().parent / "config.cfg"
 def load_pipeline(config_path=None):
     """Build the pipeline (cached per process)."""
     import spacy
-    from . import components  # noqa: F401  (registers the factories)
+    from . import components, tokenizer  # noqa: F401  (registers the factories)
     config = spacy.util.load_config(config_path or CONFIG)
     return spacy.util.load_model_from_config(config, auto_fill=True)
