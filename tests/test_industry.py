@@ -107,3 +107,21 @@ def test_lists_of_industries_begin_where_the_sentence_before_ends():
     found = industries(text)
     assert {"冰糖橙", "富硒米", "苗绣", "演出服", "木制品", "亚麻"} <= found
     assert not {"增长点", "推动冰糖橙", "土地入股", "合作经营", "东兴村亚麻"} & found
+
+
+def test_list_counted_as_big_industries_names_each_item_also_one_character_products():
+    text = ("近年来，石门县以柑橘、茶、猕猴桃三大特色产业为重点，组建产业链党委。"
+            "另一个县做强林果、杂粮两大产业。")
+    assert {"柑橘", "茶", "猕猴桃"} <= industries(text)
+
+
+def test_a_kind_of_tourism_not_in_the_lexicon_is_a_sector():
+    text = "2023年，沿江的北岭镇把界江旅游作为新方向，界江旅游去年接待游客12万人次。游客来旅游也更方便了。"
+    found = industries(text)
+    assert "界江旅游" in found and not any(n.endswith("来旅游") for n in found)
+
+
+def test_a_verb_before_growers_is_not_a_product():
+    text = "2022年，县里把魔芋种植的做法推广到全县，惠及种植户3000余户，造福养殖户500户。"
+    found = industries(text)
+    assert "魔芋" in found and not ({"惠及", "造福"} & found)

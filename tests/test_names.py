@@ -137,3 +137,8 @@ def test_urban_bodies():
     orgs = _names(text, "Organization")
     assert {"北京华远恒泰物业服务有限公司党支部", "青桥社区第七网格党支部", "江汉区城市管理执法局", "天河区快递物流行业党委",
             "上海明正律师事务所", "武侯区委城乡社区发展治理委员会"} <= orgs
+
+
+def test_a_quoted_method_of_counted_steps_is_a_program():
+    text = "2021年，东湖社区总结院落议事经验，形成“议事五步法”：收集、初审、协商、表决、公示。"
+    assert "议事五步法" in _names(text, "Program")

@@ -18,6 +18,7 @@ from .. import lexicon
 from ..gazetteer import LEVEL_RANK, gazetteer
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 OPEN_QUOTES = "“\"「『‘"
 CLOSE_QUOTES = "”\"」』’"
 _QUOTED = re.compile(r"[“\"「『‘]([^“”\"「」『』‘’\n]{2,30})[”\"」』’]")
@@ -828,7 +829,8 @@ def _head_after(text, pos, heads):
 
 
 _STRONG_HEADS = ("工作机制", "工作法", "机制", "模式", "工程", "行动", "计划", "项目", "品牌", "制度", "平台")
-_PROGRAM_HEADS = re.compile("(" + "|".join(_STRONG_HEADS) + "|制)$")  # a name that ends as a program
+# a name that ends as a program (…机制, …积分制, 议事六步法, “三字诀”)
+_PROGRAM_HEADS = re.compile("(" + "|".join(_STRONG_HEADS) + "|制|步法|字法|字诀)$")
 
 
 def find_programs(text):
@@ -1169,10 +1171,11 @@ def _industry_automaton():
 
 
 _INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培|产业(?!链|园|带|集群|协会|基地|示范|港|项目|升级|结构|布局|政策|工人))")
-# 围绕黄花菜、蔬菜、胡辣汤、化妆刷等特色产业: the items of a list of industries
+# 围绕黄花菜、蔬菜、胡辣汤、化妆刷等特色产业, 以花椒、甜樱桃、黄果柑三大产业: the items of a list of industries
 _LIST_LEADS = ("已形成", "形成", "推动", "发展", "围绕", "聚焦", "做强", "做优", "做大", "培育", "打造", "壮大", "主打",
                "包括", "涵盖", "以及", "还有")
-_INDUSTRY_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,5}[、,])+[\u4e00-\u9fff]{2,5})等(?:\d+个)?"
+_INDUSTRY_LIST = re.compile(r"((?:[\u4e00-\u9fff]{1,5}(?:、|, ?))+[\u4e00-\u9fff]{1,5})"
+                            r"(?:等(?:\d+个|[一二三四五六七八九十两]大)?|[一二三四五六七八九十两\d]大)"
                             r"(?:特色|主导|优势|支柱|富民|新兴|传统|农业|种养|杂粮|林果|水果|果蔬|畜牧|渔业|海洋|林下){0,2}"
                             r"产业(?!链|党|联盟)")
 _GENERIC_INDUSTRY = frozenset(
@@ -1190,6 +1193,8 @@ _NOT_PRODUCT_ENDINGS = ("户", "民", "农", "田", "地", "员", "部", "社", 
 _INDUSTRY_COMPOUND = re.compile(r"制种|(?:深|精深)?加工(?=(?:等\w{0,3})?产业)")
 # One-character products (竹, 茶) are industries only as X产业 after a word boundary (在竹产业中).
 _CHAR_INDUSTRY = re.compile(r"([\u4e00-\u9fff])(?=产业)")
+_TOURISM = re.compile(r"([\u4e00-\u9fff]{2})旅游(?!局|集团|公司|协会|发展|部门|资源|线路|产品|企业|景区)")
+_GENERIC_TOURISM = frozenset("发展 推动 特色 旅游 乡村振兴 农村 国内 国际 全国 全省 全市 全县 当地".split())
 
 
 def find_industries(text, places=()):
@@ -1225,11 +1230,15 @@ def find_industries(text, places=()):
         if is_cjk(before[-1:] or " ") and lexicon.word_tags().get(before) not in _STOP_TAGS:
             continue  # 黑山羊产业: a longer name we do not know
         out[start] = Candidate(start, start + 1, "Industry", m.group(1), {}, "pattern")
+    # 边境旅游, 海滨旅游, 夜间旅游: a kind of tourism the lexicon does not name is a sector too
+    for m in _TOURISM.finditer(text):
+        start = m.start()
+        if in_place[start] or any(s <= start < c.end for s, c in out.items()) or word_before(text, m.end(1)) != m.group(1) \
+                or lexicon.word_tags().get(m.group(1)) not in ("n", "nz", "t", "vn", "s", "ns") or m.group(1) in _GENERIC_TOURISM:
+            continue
+        out[start] = Candidate(start, m.end(), "Industry", m.group(), {"kind": "sector"}, "pattern")
     for m in _INDUSTRY_LIST.finditer(text):
-        items, pos = [], m.start(1)
-        for item in re.split(r"[、,]", m.group(1)):
-            items.append((pos, pos + len(item)))
-            pos += len(item) + 1
+        items = [(i.start(), i.end()) for i in CJK_RUN.finditer(text, m.start(1), m.end(1))]
         # from the last item back: a list is of one kind, and it begins where an item has words of the
         # sentence before it (已形成|演出服、汉服, 新的增长点,推动|冰糖橙,富硒米)
         for item_start, end in reversed(items):
@@ -1246,9 +1255,10 @@ def find_industries(text, places=()):
                 if known.start == start and known.end < end and end - start <= 4:
                     known.end, known.name = end, stem  # 富硒|米: the item names the product
                 known.attrs["listed"] = True  # a product the list names as an industry
-            elif len(stem) < 2 or any(in_place[start:end]) or is_generic(stem, extra=_GENERIC_INDUSTRY) \
-                    or lexicon.word_frequency(stem) >= 1500 or lexicon.word_tags().get(stem) in ("v", "a", "ad") \
-                    or stem.endswith(("业", "生产", "经营", "入股", "服务")):
+            elif any(in_place[start:end]) or lexicon.industry_kinds().get(stem) != "char" and (
+                    len(stem) < 2 or is_generic(stem, extra=_GENERIC_INDUSTRY)
+                    or lexicon.word_frequency(stem) >= 1500 or lexicon.word_tags().get(stem) in ("v", "a", "ad")
+                    or stem.endswith(("业", "生产", "经营", "入股", "服务"))):
                 break  # 住宿、体育、经贸等产业: sectors of the economy; and nothing before is listed
             else:
                 out[start] = Candidate(start, end, "Industry", stem, {"listed": True}, "list")
