@@ -125,3 +125,13 @@ def test_a_verb_before_growers_is_not_a_product():
     text = "2022年，县里把魔芋种植的做法推广到全县，惠及种植户3000余户，造福养殖户500户。"
     found = industries(text)
     assert "魔芋" in found and not ({"惠及", "造福"} & found)
+
+
+def test_the_product_of_a_body_built_around_an_industry_is_an_industry():
+    text = ("2022年，房县委组织部牵头成立房县黄酒产业链党委，把12家酒坊纳入链条。"
+            "同年，县里又组建食用菌精深加工产业链党支部。")
+    rec = extract_text(text, name="x.txt")
+    names = {e["id"]: e["name"] for e in rec["entities"]}
+    assert "黄酒" in industries(text) and "精深加工" not in industries(text)
+    assert ("房县黄酒产业链党委", "黄酒") in {(names[r["source"]], names[r["target"]])
+                                              for r in rec["relations"] if r["type"] == "focuses_on"}

@@ -112,7 +112,8 @@ def make_programs(nlp, name):
 def make_industries(nlp, name):
     def kg_industries(doc):
         store = candidates(doc)
-        store.extend(rules.find_industries(doc_text(doc), [c for c in store if c.label == "Place"]))
+        store.extend(rules.find_industries(doc_text(doc), [c for c in store if c.label == "Place"],
+                                           [c for c in store if c.label == "Organization"]))
         return doc
     return kg_industries
 

@@ -1193,12 +1193,16 @@ _NOT_PRODUCT_ENDINGS = ("户", "民", "农", "田", "地", "员", "部", "社", 
 _INDUSTRY_COMPOUND = re.compile(r"制种|(?:深|精深)?加工(?=(?:等\w{0,3})?产业)")
 # One-character products (竹, 茶) are industries only as X产业 after a word boundary (在竹产业中).
 _CHAR_INDUSTRY = re.compile(r"([\u4e00-\u9fff])(?=产业)")
+# the head of a body built around one industry, after the industry's name
+_INDUSTRY_BODY = re.compile(r"(产业链?(?:联合)?(?:大)?(?:党委|党总支|党支部|党建联盟|党建联合体|联合党委|联盟))$")
+_CHAIN_LINKS = ("繁育", "育种", "营销", "销售", "流通", "仓储", "物流", "服务", "加工", "生产", "种植", "养殖")
 _TOURISM = re.compile(r"([\u4e00-\u9fff]{2})旅游(?!局|集团|公司|协会|发展|部门|资源|线路|产品|企业|景区)")
 _GENERIC_TOURISM = frozenset("发展 推动 特色 旅游 乡村振兴 农村 国内 国际 全国 全省 全市 全县 当地".split())
 
 
-def find_industries(text, places=()):
-    """Industries: lexicon products and sectors, and X产业 / X种植 / X养殖 for unknown X."""
+def find_industries(text, places=(), organizations=()):
+    """Industries: lexicon products and sectors, X产业 / X种植 / X养殖 for unknown X, and the X of a
+    body built around an industry (竹山县绿松石产业链党委, 绿松石产业党建联盟)."""
     in_place = [False] * (len(text) + 1)
     for c in places:
         for i in range(c.start, c.end):
@@ -1305,6 +1309,19 @@ def find_industries(text, places=()):
         if stem in gazetteer().by_short or stem in gazetteer().by_name:
             continue
         out[start] = Candidate(start, m.start(), "Industry", stem, {}, "pattern")
+    for org in organizations:
+        m = _INDUSTRY_BODY.search(org.name)
+        if not m or text[org.end - len(m.group(1)):org.end] != m.group(1):
+            continue
+        end = org.end - len(m.group(1))
+        start = max([org.start] + [p.end for p in places if org.start <= p.start and p.end <= end])
+        stem = text[start:end]
+        if not 2 <= len(stem) <= 5 or any(s < end and start < c.end for s, c in out.items()) \
+                or is_generic(stem, extra=_GENERIC_INDUSTRY) or not all(map(is_cjk, stem)) \
+                or lexicon.word_tags().get(stem) in ("v", "a", "ad", "ns") or stem[-1] in "村镇乡县市区" \
+                or stem.endswith(_CHAIN_LINKS):
+            continue  # 种薯繁育产业链党支部: a link of the chain, named for what it does
+        out[start] = Candidate(start, end, "Industry", stem, {}, "body-name")
     found = sorted(out.values(), key=lambda c: c.start)
     # 蜂糖李产业: the one-character product inside a longer name is that name's
     return [c for c in found if not any(o is not c and o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start
