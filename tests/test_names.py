@@ -142,3 +142,12 @@ def test_urban_bodies():
 def test_a_quoted_method_of_counted_steps_is_a_program():
     text = "2021年，东湖社区总结院落议事经验，形成“议事五步法”：收集、初审、协商、表决、公示。"
     assert "议事五步法" in _names(text, "Program")
+
+
+def test_a_village_the_gazetteer_has_under_the_town_before_it_is_whole():
+    # villages whose first character is also a word of its own (曾 "once", 本 "this")
+    text = ("2021年，江西省于都县葛坳乡曾子村党支部推行积分制，曾子村党支部书记介绍了做法。"
+            "湖北省公安县斗湖堤镇曾埠头村也学习借鉴。")
+    places = _names(text, "Place")
+    assert {"曾子村", "曾埠头村"} <= places and not {"子村", "埠头村"} & places
+    assert "曾子村党支部" in _names(text, "Organization")
