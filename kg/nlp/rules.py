@@ -343,7 +343,7 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
                     or rows and len(stem) >= 2 and not any(ch in "的和与及或在了着过把被并" for ch in stem) \
                     and not _inside_generic(text, s_start - gap, s_end):
                 # the gazetteer has this village under the place before it (王乐井乡曾记畔村, 会川镇本庙村),
-                # or has villages of this name (松江河镇前进村)
+                # or has villages of this name and it is no generic word (but 联村党委, 先进村)
                 return Candidate(s_start - gap, s_end, "Place", text[s_start - gap:s_end], {"level": level}, "chain")
             if (s_start - gap >= name_from or _chain_stem(stem)) and _stem_ok(stem) \
                     and (len(stem) >= 2 or text[s_start - gap:s_end] in known) \
