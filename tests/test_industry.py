@@ -135,3 +135,9 @@ def test_the_product_of_a_body_built_around_an_industry_is_an_industry():
     assert "黄酒" in industries(text) and "精深加工" not in industries(text)
     assert ("房县黄酒产业链党委", "黄酒") in {(names[r["source"]], names[r["target"]])
                                               for r in rec["relations"] if r["type"] == "focuses_on"}
+
+
+def test_a_listed_product_keeps_its_name_without_the_way_it_is_raised():
+    text = "2022年，宜君县结合本县苹果、核桃、中蜂养殖等产业实际，组建产业链党委。"
+    found = industries(text)
+    assert "中蜂" in found and "中蜂养殖" not in found

@@ -151,3 +151,15 @@ def test_a_village_the_gazetteer_has_under_the_town_before_it_is_whole():
     places = _names(text, "Place")
     assert {"曾子村", "曾埠头村"} <= places and not {"子村", "埠头村"} & places
     assert "曾子村党支部" in _names(text, "Organization")
+
+
+def test_a_name_ends_before_yibian_and_a_province_before_a_rare_word():
+    text = ("2023年，大柳树村党支部书记孙海军一边查看大棚一边介绍经验。"
+            "合作社与辽宁兴达食品有限公司签订订单协议。")
+    assert "孙海军" in _names(text, "Person")
+    assert "辽宁兴达食品有限公司" in _names(text, "Organization")
+
+
+def test_the_bodies_of_a_level_are_not_one_organisation():
+    text = "2019年，延长县借鉴外县村级合作社联营的做法，全县村级合作社由86家整合为12家。"
+    assert not any(o.endswith("村级合作社") for o in _names(text, "Organization"))

@@ -206,8 +206,9 @@ def _place_surface_ok(text, start, end):
         return not (text[start - 1:start + 1] in _DIRECTION_WORDS)
     if surface[-1:] in "县旗" and surface in gazetteer().by_name:
         return not splits_word(text, start)  # 萧县学习…: 县学 after a two-character county is not a word
-    if splits_word(text, start) or splits_word(text, end) and not text.startswith(_industry_words(), end):
-        return False  # 霍山石斛: a place names its product even when 山石 is a word
+    if splits_word(text, start) or splits_word(text, end) and not text.startswith(_industry_words(), end) \
+            and lexicon.word_frequency(text[end - 1:end + 1]) > 0:
+        return False  # 霍山石斛: a place names its product even when 山石 is a word; 辽宁|兴达: 宁兴 is a rare one
     tags = lexicon.word_tags()
     # inside a longer word: 哈密 in 哈密瓜, 新兴 in 新兴产业
     return not any(text[a:b] in tags for a in range(max(0, start - 2), start + 1)
@@ -633,6 +634,8 @@ def find_organizations(text, places=()):
         has_name = any(start <= c.start and c.end <= h_start for c in places + people) or any(
             start <= o.start and o.end <= h_start for o in out if o.attrs.get("kind") in ("university", "institute"))
         bare = modifier.replace("“", "").replace("”", "")
+        if bare.endswith(("村级", "镇级", "乡级", "县级", "市级", "各级")) and kind in ("cooperative", "party", "company"):
+            continue  # 洛川县村级合作社联营, 果区村级合作社: the bodies of a level, not one body
         if kind == "government" and _NUMBERED_SLOGAN.match(bare):
             continue  # 三区一中心: a slogan
         if kind in ("cooperative", "company") and bare and not has_name and all(
@@ -997,7 +1000,7 @@ def _person_patterns():
 
 
 _NAME_BOUNDARY = set("在说等和与带担作是的为将到从对向也还就把被率介表告认坦指强感回谈提笑来由任常曾现已每负牵组多先坚积兼亲原"
-                     "正又便则再均都帮蹲挨"
+                     "正又便则再均都帮蹲挨一"
                      "、，。；：:）)”’（(,.!?！？ \n")
 _BAD_GIVEN = set("的了在和与是为等说表书记主任村镇县市区省党委员会所队部局院校社之其这那个们")
 _LAST_GIVEN = set("和之")  # end three-character names (郑德和), never two
@@ -1202,6 +1205,7 @@ _INDUSTRY_COMPOUND = re.compile(r"制种|(?:深|精深)?加工(?=(?:等\w{0,3})?
 _CHAR_INDUSTRY = re.compile(r"([\u4e00-\u9fff])(?=产业)")
 # the head of a body built around one industry, after the industry's name
 _INDUSTRY_BODY = re.compile(r"(产业链?(?:联合)?(?:大)?(?:党委|党总支|党支部|党建联盟|党建联合体|联合党委|联盟))$")
+_PROCESS_WORDS = frozenset("种植 养殖 种养 加工 生产 销售 产业".split())  # 中蜂|养殖 in a list: the product is 中蜂
 _CHAIN_LINKS = ("繁育", "育种", "营销", "销售", "流通", "仓储", "物流", "服务", "加工", "生产", "种植", "养殖")
 _TOURISM = re.compile(r"([\u4e00-\u9fff]{2})旅游(?!局|集团|公司|协会|发展|部门|资源|线路|产品|企业|景区)")
 _GENERIC_TOURISM = frozenset("发展 推动 特色 旅游 乡村振兴 农村 国内 国际 全国 全省 全市 全县 当地".split())
@@ -1263,7 +1267,7 @@ def find_industries(text, places=(), organizations=()):
             stem = text[start:end]
             known = next((c for s, c in out.items() if s <= start < c.end), None)
             if known is not None:
-                if known.start == start and known.end < end and end - start <= 4:
+                if known.start == start and known.end < end and end - start <= 4 and text[known.end:end] not in _PROCESS_WORDS:
                     known.end, known.name = end, stem  # 富硒|米: the item names the product
                 known.attrs["listed"] = True  # a product the list names as an industry
             elif any(in_place[start:end]) or lexicon.industry_kinds().get(stem) != "char" and (
@@ -1326,8 +1330,8 @@ def find_industries(text, places=(), organizations=()):
         if not 2 <= len(stem) <= 5 or any(s < end and start < c.end for s, c in out.items()) \
                 or is_generic(stem, extra=_GENERIC_INDUSTRY) or not all(map(is_cjk, stem)) \
                 or lexicon.word_tags().get(stem) in ("v", "a", "ad", "ns") or stem[-1] in "村镇乡县市区" \
-                or stem.endswith(_CHAIN_LINKS):
-            continue  # 种薯繁育产业链党支部: a link of the chain, named for what it does
+                or stem.endswith(_CHAIN_LINKS) or stem.endswith("业"):
+            continue  # 种薯繁育产业链党支部: a link of the chain, named for what it does; 果业: a sector
         out[start] = Candidate(start, end, "Industry", stem, {}, "body-name")
     found = sorted(out.values(), key=lambda c: c.start)
     # 蜂糖李产业: the one-character product inside a longer name is that name's
