@@ -17,7 +17,7 @@ from .nlp import load_pipeline
 from .nlp.components import sentences as doc_sentences
 from . import lexicon
 from .nlp.rules import SEASONS, Candidate, byline_persons, generic_place_names as rules_generic_places, is_generic, \
-    word_before
+    is_variety_word, word_before
 from .relations import Relation, extract_relations, located_in, place_mention_rank
 
 ENTITY_TYPES = ("Place", "Organization", "Program", "Person", "Industry")
@@ -340,7 +340,9 @@ def _varietal_industries(cands, text):
             by_place |= place is not None
             season = next((w for w in SEASONS if text.startswith(w, c.start - len(w))), None)
             word = text[place.start:c.start] if place else season or word_before(text, c.start, max_len=4)
-            if not place and not season and (len(word) < 2 or tags.get(word) not in ("n", "ns", "nz")
+            if len(word) < 2 and len(group) >= 2 and is_variety_word(text[max(0, c.start - 2):c.start]):
+                word = text[c.start - 2:c.start]  # 甜糯玉米, written so throughout: a variety word the word list lacks
+            elif not place and not season and (len(word) < 2 or tags.get(word) not in ("n", "ns", "nz", "b")
                                              or lexicon.word_frequency(word) >= 1000 and tags.get(word) != "ns"
                               or word in _PLAIN_MODIFIERS or word in lexicon.industries() or is_generic(word)):
                 word = None

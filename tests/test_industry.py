@@ -141,3 +141,10 @@ def test_a_listed_product_keeps_its_name_without_the_way_it_is_raised():
     text = "2022年，宜君县结合本县苹果、核桃、中蜂养殖等产业实际，组建产业链党委。"
     found = industries(text)
     assert "中蜂" in found and "中蜂养殖" not in found
+
+
+def test_a_list_of_products_of_one_category_and_a_variety_word_throughout():
+    text = ("2021年，岚县是红芸豆、荞麦、燕麦等小杂粮的主产区，也是全省早糯玉米基地。"
+            "村里建起早糯玉米加工厂，早糯玉米卖到了广东。")
+    found = industries(text)
+    assert {"红芸豆", "荞麦", "燕麦", "早糯玉米"} <= found and not {"芸豆", "玉米"} & found

@@ -138,6 +138,13 @@ def splits_word(text, start):
     return start > 0 and is_cjk(text[start - 1]) and text[start - 1:start + 1] in lexicon.word_tags()
 
 
+def is_variety_word(word):
+    """Two characters before a product that the word list does not know and that hold no function
+    character, verb or place suffix: a variety's own word (甜糯 of 甜糯玉米)."""
+    return len(word) == 2 and all(map(is_cjk, word)) and word not in lexicon.word_tags() \
+        and not any(ch in _FUNCTION_CHARS or ch in _SINGLE_VERBS or ch in "村镇乡县市区省" for ch in word)
+
+
 def tokens(text):
     """Backward-maximum-matching tokens of a short string (for genericness checks)."""
     out, pos = [], len(text)
@@ -1185,9 +1192,11 @@ _INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培|产业(?!链|园|�
 _LIST_LEADS = ("已形成", "形成", "推动", "发展", "围绕", "聚焦", "做强", "做优", "做大", "培育", "打造", "壮大", "主打",
                "包括", "涵盖", "以及", "还有")
 _INDUSTRY_LIST = re.compile(r"((?:[\u4e00-\u9fff]{1,5}(?:、|, ?))+[\u4e00-\u9fff]{1,5})"
-                            r"(?:等(?:\d+个|[一二三四五六七八九十两]大)?|[一二三四五六七八九十两\d]大)"
+                            r"(?:(?:等(?:\d+个|[一二三四五六七八九十两]大)?|[一二三四五六七八九十两\d]大)"
                             r"(?:特色|主导|优势|支柱|富民|新兴|传统|农业|种养|杂粮|林果|水果|果蔬|畜牧|渔业|海洋|林下){0,2}"
-                            r"产业(?!链|党|联盟)")
+                            r"产业(?!链|党|联盟)"
+                            # 红芸豆、莜麦、胡麻等小杂粮: a list of products of one category
+                            r"|等(?:特色)?(?:小杂粮|杂粮|经济作物|中药材|农特产品|土特产|特色农产品|林果|畜产品)(?!加工))")
 _GENERIC_INDUSTRY = frozenset(
     "特色 主导 传统 新兴 优势 农业 乡村 现代 高效 生态 富民 支柱 重点 绿色 数字 集体 村级 新型 未来 战略性 "
     "相关 各类 本土 地方 当地 全 上下游 一二三 第一 第二 第三 二三 特色农业 现代农业 高效农业 热带农业 热带高效农业 "
@@ -1276,6 +1285,8 @@ def find_industries(text, places=(), organizations=()):
                     or stem.endswith(("业", "生产", "经营", "入股", "服务"))):
                 break  # 住宿、体育、经贸等产业: sectors of the economy; and nothing before is listed
             else:
+                for inner in [s for s, c in out.items() if start < s and c.end <= end]:
+                    del out[inner]  # 红芸豆 listed: the item, not the 芸豆 inside it
                 out[start] = Candidate(start, end, "Industry", stem, {"listed": True}, "list")
             if start > item_start:
                 break
