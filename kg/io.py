@@ -237,6 +237,23 @@ def _to_simplified(text):
 _CORNER_QUOTES = str.maketrans("「」『』", "“”‘’")
 
 
+_ASCII_PUNCTUATION = re.compile(r"(?<=[\u4e00-\u9fff”’）])([,.;:?!()])(?=[ \t]*(?:[\u4e00-\u9fff“‘（]|$))"
+                                r"|(?<=[\u4e00-\u9fff”’）])([,;:?!])(?=[ \t]*[\dA-Za-z])", re.M)
+_FULL_WIDTH = dict(zip(",.;:?!()", "，。；：？！（）"))
+
+
+_ASCII_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,6}, ?)+[\u4e00-\u9fff]{1,6}?(?:等|[一二三四五六七八九十两]大)")
+
+
+def _full_width_punctuation(text):
+    """ASCII punctuation after Chinese text (药农分散种植,技术靠经验.) in its full-width form, so that
+    sentences and clauses split as in text written with Chinese punctuation; the commas of a list
+    of short items (冰糖橙,富硒米,苗绣等; 蜜柚, 茶, 陶瓷三大产业) become 、. Decimals and abbreviations (1.3亿, U.S.) are not
+    after Chinese text and stay."""
+    text = _ASCII_LIST.sub(lambda m: m.group().replace(",", "、"), text)
+    return _ASCII_PUNCTUATION.sub(lambda m: _FULL_WIDTH[m.group()], text)
+
+
 def _pair_quotes(text):
     """One kind of quotation marks: corner brackets (「」, Traditional texts) become “”, and straight
     quotes that pair up in a line ("党建+电商") become “ and ”, so that the rules see one convention."""
@@ -536,7 +553,7 @@ def normalise(text, is_html=False):
     edit.delete(_trailing_list_spans(edit.text))
     edit.delete(_rejoin_spans(edit.text))
     edit.delete(_unwrap_spans(edit.text))
-    folded = _pair_quotes(edit.text.translate(_FOLDING))
+    folded = _full_width_punctuation(_pair_quotes(edit.text.translate(_FOLDING)))
     norm = _to_simplified(folded)
     offsets = edit.index + [len(text)]
     return norm, offsets

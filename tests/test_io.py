@@ -203,3 +203,11 @@ def test_quotation_marks_are_one_kind_for_the_rules_and_offsets_stay():
     assert doc.norm.endswith('他说"好')  # a line with an unpaired quote is left alone
     start = doc.norm.index("“红色物业”")
     assert doc.original(start, start + 6) == "「紅色物業」"
+
+
+def test_ascii_punctuation_after_chinese_is_full_width_and_lists_keep_their_items():
+    text = "2023年,县里推行\"订单+托管\".药农分散种植,技术靠经验;推动苹果,核桃, 花椒等产业.亩产1.5吨,共2,000户."
+    doc = read_text(text, name="p.txt")
+    assert "2023年，县里推行“订单+托管”。药农分散种植，技术靠经验；" in doc.norm
+    assert "推动苹果、核桃、 花椒等产业。" in doc.norm and "亩产1.5吨，共2,000户。" in doc.norm
+    assert len(doc.norm) == len(text)
