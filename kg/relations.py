@@ -810,6 +810,8 @@ def _spreads(text, sent, home_place, article_places=(), recent_program=None):
     # B 学习借鉴 A 的 P 经验 (and B1、B2 等地学习借鉴…); B 到 A 取经/学习
     for m in re.finditer(learn, text[sent.start:sent.end]):
         pos, end = sent.start + m.start(), sent.start + m.end()
+        if text[end:end + 1] in ("：", ":"):
+            continue  # 二、借鉴：宜川县因地制宜: a heading that names the learner, not the source
         clause_start = max([sent.start] + [sent.start + b.end() for b in CLAUSE_BREAK.finditer(text[sent.start:pos])])
         visited = next((p for p in places if p.end <= pos and re.fullmatch(r"[^，。；]{0,4}", text[p.end:pos])
                         and re.search(r"(?:到|赴|去|向|前往)$", text[max(clause_start, p.start - 3):p.start])), None)
@@ -822,6 +824,13 @@ def _spreads(text, sent, home_place, article_places=(), recent_program=None):
             source = source or _experience_owner(text, places, sent.start, clause_start)
             agents = [c for c in sent.mentions if _is_agent(c) and clause_start <= c.start and c.end <= pos]
         learners = _top_of_chains([p for p in (_place_of(c, sent) for c in agents) if p is not None])
+        if not learners and clause_start > sent.start:
+            # 宜川县组织…赴洛川县观摩，学习借鉴洛川县的经验: the subject of the sentence learns
+            subjects = _top_of_chains([p for p in (_place_of(c, sent) for c in sent.mentions
+                                                   if _is_agent(c) and c.end <= clause_start) if p is not None])
+            first = subjects[0] if subjects else None
+            learners = [first] if first is not None and source is not None and first.name != source.name \
+                and text[first.start - 1:first.start] not in "到赴向" else []
         if not learners and home_place is not None and clause_start == sent.start:
             learners = [home_place]
         if source is None or not learners:
@@ -843,7 +852,11 @@ def _spreads(text, sent, home_place, article_places=(), recent_program=None):
     # A 的 P 经验 推广到 B / 在 B 推广 / 在全市推广
     for m in re.finditer(promote, text[sent.start:sent.end]):
         pos, end = sent.start + m.start(), sent.start + m.end()
-        origin = _experience_owner(text, places, sent.start, pos)
+        if text.rfind("《", sent.start, pos) > text.rfind("》", sent.start, pos):
+            continue  # 《关于推广“飞地抱团”模式…的实施意见》: the title of a document
+        # 推广五寨县的做法: the owner after the cue, else before it (洛川县的…模式在全市推广)
+        after = next((p for p in places if 0 <= p.start - end <= 1 and _EXPERIENCE.match(text[p.end:sent.end])), None)
+        origin = after or _experience_owner(text, places, sent.start, pos)
         prog = program_near(origin.end if origin else sent.start, pos) if progs else recent_program if origin else None
         if origin is None and prog is not None:
             # the program's adopter named earlier in the sentence, else the article's place
@@ -856,7 +869,8 @@ def _spreads(text, sent, home_place, article_places=(), recent_program=None):
         at = text.rfind("在", sent.start, pos)
         if not targets and at >= 0:
             targets = _top_of_chains([p for p in places if at < p.start and p.end <= pos and p is not origin])
-        scope = re.search("(全省|全市|全州|全盟|全县|全区|全旗|全镇|全乡)", text[max(sent.start, pos - 8):end + 4])
+        scope = re.search("(全省|全市|全州|全盟|全县|全区|全旗|全镇|全乡)",
+                          text[max(sent.start, min(pos - 8, at if at >= 0 and pos - at <= 16 else pos)):end + 4])
         if not targets and scope:
             target = _scope_target(origin, scope.group(1), article_places)
             targets = [target] if target is not None else []

@@ -159,3 +159,18 @@ def test_a_company_called_by_its_brand_and_the_party_body_of_a_company():
     assert "七乡源公司" not in orgs and not any(o.startswith("时任") for o in orgs)
     assert ("罗建新", "云南七乡源三七药业有限公司") in _relations(text, "holds_role")
     assert ("赤峰禾丰米业有限公司党支部", "赤峰禾丰米业有限公司") in _relations(text, "affiliated_with")
+
+
+def test_the_subject_of_a_sentence_learns_and_a_model_promoted_after_the_cue_comes_from_its_owner():
+    text = ("2020年，陕西省延安市黄龙县首创“联户托管”模式。"
+            "2022年，延安市宜川县组织村党组织书记赴黄龙县观摩，学习借鉴黄龙县“联户托管”的经验。"
+            "2024年，延安市委组织部在总结黄龙县、宜川县经验的基础上，印发《关于推广“联户托管”模式的意见》，"
+            "在全市13个县（区）推广黄龙县的做法。")
+    spreads = _relations(text, "spreads_to")
+    assert {("黄龙县", "宜川县"), ("黄龙县", "延安市")} <= spreads
+    assert ("宜川县", "黄龙县") not in spreads
+
+
+def test_a_heading_that_names_a_learner_is_no_spread():
+    text = "二、借鉴：宜川县因地制宜\n2022年，宜川县在壶口镇推行“联户托管”模式。"
+    assert not _relations(text, "spreads_to")

@@ -349,13 +349,16 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
             rows = known.get(text[s_start - gap:s_end], ()) if level == "village" and all(map(is_cjk, stem)) else ()
             if any(town == prev.name or code == prev.attrs.get("admin_code") for town, code in rows) \
                     or rows and len(stem) >= 2 and not any(ch in "的和与及或在了着过把被并" for ch in stem) \
-                    and not _inside_generic(text, s_start - gap, s_end):
+                    and not _inside_generic(text, s_start - gap, s_end) \
+                    and not (lexicon.word_tags().get(stem) in ("v", "vn") and lexicon.word_frequency(stem) >= 1500):
                 # the gazetteer has this village under the place before it (王乐井乡曾记畔村, 会川镇本庙村),
-                # or has villages of this name and it is no generic word (but 联村党委, 先进村)
+                # or has villages of this name and it is no generic word or common verb (联村党委, 先进村,
+                # 宜川县组织村党组织书记…)
                 return Candidate(s_start - gap, s_end, "Place", text[s_start - gap:s_end], {"level": level}, "chain")
             if (s_start - gap >= name_from or _chain_stem(stem)) and _stem_ok(stem) \
                     and (len(stem) >= 2 or text[s_start - gap:s_end] in known) \
-                    and not _inside_generic(text, s_start - gap, s_end):
+                    and not _inside_generic(text, s_start - gap, s_end) \
+                    and not (lexicon.word_tags().get(stem) in ("v", "vn") and lexicon.word_frequency(stem) >= 1500):
                 return Candidate(s_start - gap, s_end, "Place", text[s_start - gap:s_end], {"level": level}, "chain")
             break
     # A name the document has given in full before (额仁宝力格嘎查, then 在额仁宝力格嘎查建设).
