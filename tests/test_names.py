@@ -163,3 +163,10 @@ def test_a_name_ends_before_yibian_and_a_province_before_a_rare_word():
 def test_the_bodies_of_a_level_are_not_one_organisation():
     text = "2019年，延长县借鉴外县村级合作社联营的做法，全县村级合作社由86家整合为12家。"
     assert not any(o.endswith("村级合作社") for o in _names(text, "Organization"))
+
+
+def test_a_counted_list_of_industry_chain_bodies_without_deng_is_expanded():
+    text = "2021年，宁夏盐池县成立大水坑黄花菜、惠安堡小杂粮2个产业链党委。次年，县里又成立2个产业链党委。"
+    orgs = _names(text, "Organization")
+    assert {"大水坑黄花菜产业链党委", "惠安堡小杂粮产业链党委"} <= orgs
+    assert not any(o.startswith(("成立", "县里")) for o in orgs)

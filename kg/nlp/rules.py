@@ -562,7 +562,10 @@ def _head_automaton():
 
 
 _HEADS_THAT_START_WORDS = frozenset(["中学", "小学", "报社", "学会"])
-_COORD_TAIL = re.compile(r"等\s*[\d一二三四五六七八九十两百]*\s*[个家支所座]?$|(?<=[镇乡村区县])[\d一二三四五六七八九十两]+\s*[个家支所座]$")
+_COORD_TAIL = re.compile(r"等\s*[\d一二三四五六七八九十两百]*\s*[个家支所座]?$|(?<=[镇乡村区县])[\d一二三四五六七八九十两]+\s*[个家支所座]$"
+                         r"|(?P<listed>(?<=[\u4e00-\u9fff])[\d一二三四五六七八九十两]+\s*[个家支所座])$")
+# the end of a list of short names right before a count (黄花菜、小杂粮|2个产业链党委)
+_COUNTED_LIST = re.compile(r"[^、和与及等的了在和]{2,10}、[^、和与及等的了在和，。；]{2,10}$")
 _TEAM_KINDS = {"team"}
 
 
@@ -630,6 +633,9 @@ def find_organizations(text, places=()):
         start = _trim_chain(text, start, h_start, place_at)
         modifier = text[start:h_start]
         coord = _COORD_TAIL.search(text, max(0, start - 6), start)
+        if coord and coord.group("listed") and not (text.startswith("产业", coord.end()) and _COUNTED_LIST.search(
+                text, max(0, coord.start() - 24), coord.start())):
+            coord = None  # 成立黄花菜、小杂粮2个产业链党委 is a list; 成立2个产业链党委, …等单位和12个村党支部 are not
         if coord and coord.end() == start:
             # 曲子镇、洪德镇等乡镇党委 → 曲子镇党委: an administrative category is not part of the name.
             shared = text[h_start:h_end] if modifier.endswith(("乡镇", "村", "社区", "镇", "乡", "街道", "村级")) \
