@@ -187,6 +187,14 @@ def _roles(text, sent):
             role = _role_text(text[h.end:pos])
             if role is None:
                 break
+            first, *more = role.split("、")
+            village = _place_of(h, sent)
+            for extra in more:
+                # 金厂村党支部书记、村委会主任赵德福: the second post is the village's
+                if extra.startswith(("村委会", "村民委员会", "居委会", "社区居委会")) and village is not None \
+                        and village.attrs.get("level") == "village" and _role_text(extra):
+                    out.append(Relation(p, village, "holds_role", (sent.start, sent.end), "role-before", {"role": extra}))
+            role = first if more and _role_text(first) else role
             rtype = _role_type(h, role)
             out.append(Relation(p, h, rtype, (sent.start, sent.end), "role-before", {"role": role}))
             pos = h.start

@@ -174,3 +174,9 @@ def test_the_subject_of_a_sentence_learns_and_a_model_promoted_after_the_cue_com
 def test_a_heading_that_names_a_learner_is_no_spread():
     text = "二、借鉴：宜川县因地制宜\n2022年，宜川县在壶口镇推行“联户托管”模式。"
     assert not _relations(text, "spreads_to")
+
+
+def test_a_branch_secretary_who_also_chairs_the_village_committee_holds_both_posts():
+    text = "2022年，黑龙江省东宁市绥阳镇柳桥村党支部书记、村委会主任王德顺带领村民种植黑木耳。"
+    roles = _relations(text, "holds_role")
+    assert {("王德顺", "柳桥村党支部"), ("王德顺", "柳桥村")} <= roles
