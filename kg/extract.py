@@ -335,6 +335,10 @@ def _varietal_industries(cands, text):
     orgs = [c for c in cands if c.label == "Organization"]
     for name, group in mentions.items():
         modifiers, by_place = set(), False
+        # 山西农业大学玉米研究所 does not say how the document writes its 甜糯玉米
+        outside = [c for c in group if not any(o.start <= c.start and c.end <= o.end and o.attrs.get("kind") in
+                                               ("university", "institute", "government") for o in orgs)]
+        group = outside or group
         for c in group:
             place = places.get(c.start)
             by_place |= place is not None

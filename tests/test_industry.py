@@ -148,3 +148,10 @@ def test_a_list_of_products_of_one_category_and_a_variety_word_throughout():
             "村里建起早糯玉米加工厂，早糯玉米卖到了广东。")
     found = industries(text)
     assert {"红芸豆", "荞麦", "燕麦", "早糯玉米"} <= found and not {"芸豆", "玉米"} & found
+
+
+def test_a_variety_is_named_whole_even_when_an_institute_is_named_for_the_crop():
+    text = ("2020年，静乐县是甜糯玉米生产基地县，建起甜糯玉米加工厂。"
+            "县里与山西农业大学玉米研究所合作，选育甜糯玉米新品种。")
+    found = industries(text)
+    assert "甜糯玉米" in found and "玉米" not in found

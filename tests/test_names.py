@@ -170,3 +170,9 @@ def test_a_counted_list_of_industry_chain_bodies_without_deng_is_expanded():
     orgs = _names(text, "Organization")
     assert {"大水坑黄花菜产业链党委", "惠安堡小杂粮产业链党委"} <= orgs
     assert not any(o.startswith(("成立", "县里")) for o in orgs)
+
+
+def test_a_quoted_idiom_is_not_a_program():
+    text = "过去村级集体经济长期“一穷二白”。2021年，县里推行“飞地抱团”模式。"
+    programs = _names(text, "Program")
+    assert "飞地抱团" in programs and "一穷二白" not in programs

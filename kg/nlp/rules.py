@@ -892,6 +892,8 @@ def find_programs(text):
             continue  # “三个一批”, “两个覆盖”: counted slogans, unless a head names them (“三个一”工程)
         if inner in gaz.by_name or inner in gaz.by_short or inner in lexicon.cue_set("not_program"):
             continue
+        if not in_lexicon and head is None and lexicon.word_tags().get(inner) == "i":
+            continue  # “一穷二白”, “各自为战”: idioms
         # a name that ends as a program does (…机制, …工程) or as a program's venue does (…夜校, …小院)
         ends_as_program = bool(_PROGRAM_HEADS.search(inner)) or len(inner) >= 4 and inner.endswith(
             _PROGRAM_SHORT_SUFFIXES + ("积分",)) or "+" in inner and len(_FORMULA_AGENT.findall(inner)) >= 2
