@@ -318,7 +318,8 @@ def _canonical_industries(cands):
 
 
 _PLAIN_MODIFIERS = frozenset("优质 特色 有机 绿色 生态 新鲜 精品 高端 品牌 地方 本地 优良 传统 名优 道地 主导 设施 "
-                             "高山 野生 特产 农家 山区 原生态 当地 本土 新品种 品种 良种 鲜果 果园 基地".split())
+                             "高山 野生 特产 农家 山区 原生态 当地 本土 新品种 品种 良种 鲜果 果园 基地 "
+                             "套种 间种 间作 轮作 种植 栽种 套作".split())
 
 
 def _varietal_industries(cands, text):
@@ -333,12 +334,14 @@ def _varietal_industries(cands, text):
         if c.label == "Industry" and c.source == "lexicon" and c.name not in kinds:
             mentions[c.name].append(c)
     orgs = [c for c in cands if c.label == "Organization"]
+    named = [c for c in cands if c.label in ("Organization", "Program")]
     for name, group in mentions.items():
         modifiers, by_place = set(), False
-        # 山西农业大学玉米研究所 does not say how the document writes its 甜糯玉米
-        outside = [c for c in group if not any(o.start <= c.start and c.end <= o.end and o.attrs.get("kind") in
-                                               ("university", "institute", "government") for o in orgs)]
-        group = outside or group
+        # 山西农业大学玉米研究所, 金落黄金茶专业合作社, the “五彩杂粮”品牌 do not say how the document writes
+        # its 甜糯玉米, 保靖黄金茶, 杂粮 (a program that begins with it does: “花木产业议事会”)
+        outside = [c for c in group if not any(o.start <= c.start and c.end <= o.end and (
+            o.label == "Organization" or o.start + (text[o.start] in "“\"") < c.start) for o in named)]
+        every, group = group, outside or group
         for c in group:
             place = places.get(c.start)
             by_place |= place is not None
@@ -356,9 +359,10 @@ def _varietal_industries(cands, text):
         modifier = modifiers.pop()
         if not by_place and all(any(o.start <= c.start - len(modifier) and c.end <= o.end for o in orgs) for c in group):
             continue  # only in 山口核桃产业链党委: 山口 may be the organisation's town
-        for c in group:
-            c.start -= len(modifier)
-            c.name = modifier + name
+        for c in every:
+            if text.startswith(modifier, c.start - len(modifier)):
+                c.start -= len(modifier)
+                c.name = modifier + name
     return cands
 
 

@@ -155,3 +155,11 @@ def test_a_variety_is_named_whole_even_when_an_institute_is_named_for_the_crop()
             "县里与山西农业大学玉米研究所合作，选育甜糯玉米新品种。")
     found = industries(text)
     assert "甜糯玉米" in found and "玉米" not in found
+
+
+def test_products_listed_as_understory_crops_and_a_variety_beside_a_cooperative_of_another_name():
+    text = ("2021年，祁门县引导各村在茶园间套种黄精、香榧等林下作物。"
+            "古丈县的主导产业是古丈毛尖，县里成立古丈毛尖产业链党委，默戎镇成立默戎毛尖专业合作社，"
+            "古丈毛尖卖到了全国。")
+    found = industries(text)
+    assert {"黄精", "香榧", "古丈毛尖"} <= found and not {"套种黄精", "毛尖"} & found

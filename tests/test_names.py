@@ -176,3 +176,10 @@ def test_a_quoted_idiom_is_not_a_program():
     text = "过去村级集体经济长期“一穷二白”。2021年，县里推行“飞地抱团”模式。"
     programs = _names(text, "Program")
     assert "飞地抱团" in programs and "一穷二白" not in programs
+
+
+def test_words_that_only_contain_place_names_are_not_places():
+    text = "2022年，台江县的绣片远销东部沿海城市。朗县被誉为“西藏辣椒之乡”。苗族大姐杨秀英是第一批寨管家。"
+    places = _names(text, "Place")
+    assert "海城市" not in places and "辣椒之乡" not in places and "朗县" in places
+    assert "杨秀英" in _names(text, "Person")

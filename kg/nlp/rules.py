@@ -209,8 +209,10 @@ def _place_surface_ok(text, start, end):
     if text[end - 1:end + 1] in _SUFFIX_WORDS:
         return False  # 和县|级, 振兴区|域
     if len(surface) >= 3 and (surface[-1] in "省市县区州盟旗镇乡" or surface.endswith(("街道", "苏木"))):
-        # 浙西南山区 is not 南山区, 闽北山乡 not 北山乡: a direction word runs into the name
-        return not (text[start - 1:start + 1] in _DIRECTION_WORDS)
+        # 浙西南山区 is not 南山区, 闽北山乡 not 北山乡: a direction word runs into the name; nor is 沿海城市 海城市
+        return not (text[start - 1:start + 1] in _DIRECTION_WORDS) and not (
+            splits_word(text, start) and lexicon.word_frequency(text[start - 1:start + 1]) >= 1000
+            and text[start - 1] not in "省市县区州盟旗镇乡村")  # but 龙岩市|长汀县: 市长 ends a place
     if surface[-1:] in "县旗" and surface in gazetteer().by_name:
         return not splits_word(text, start)  # 萧县学习…: 县学 after a two-character county is not a word
     if splits_word(text, start) or splits_word(text, end) and not text.startswith(_industry_words(), end) \
@@ -435,6 +437,7 @@ def _stem_ok(stem):
     (but a community may be named for its street: 萍乡路社区)."""
     named_for_street = stem[-1:] in "路街巷里苑" or stem.endswith(("新村", "花园"))
     return (len(stem) >= 1 and all(is_cjk(ch) for ch in stem) and stem[0] not in "全各每本该此其这那某县市区省镇乡村"
+            and not stem.endswith("之")  # 辣椒之乡: a title, not a township
             and not any(ch in "个名所座条处" for ch in stem) and stem not in _GENERIC_PLACE_NAMES
             and not stem.endswith(("街道", "社区", "乡村", "农村"))
             and (named_for_street or not any(ch in "村镇乡" for ch in stem[1:]))
@@ -1201,13 +1204,14 @@ def _industry_automaton():
 _INDUSTRY_CONTEXT = re.compile(r"(种植|养殖|种养|栽培|产业(?!链|园|带|集群|协会|基地|示范|港|项目|升级|结构|布局|政策|工人))")
 # 围绕黄花菜、蔬菜、胡辣汤、化妆刷等特色产业, 以花椒、甜樱桃、黄果柑三大产业: the items of a list of industries
 _LIST_LEADS = ("已形成", "形成", "推动", "发展", "围绕", "聚焦", "做强", "做优", "做大", "培育", "打造", "壮大", "主打",
-               "包括", "涵盖", "以及", "还有")
+               "包括", "涵盖", "以及", "还有", "间套种", "套种", "间种", "种植", "养殖", "栽种")
 _INDUSTRY_LIST = re.compile(r"((?:[\u4e00-\u9fff]{1,5}[、,] ?)+[\u4e00-\u9fff]{1,5})"
                             r"(?:(?:等(?:\d+个|[一二三四五六七八九十两]大)?|[一二三四五六七八九十两\d]大)"
                             r"(?:特色|主导|优势|支柱|富民|新兴|传统|农业|种养|杂粮|林果|水果|果蔬|畜牧|渔业|海洋|林下){0,2}"
                             r"产业(?!链|党|联盟)"
                             # 红芸豆、莜麦、胡麻等小杂粮: a list of products of one category
-                            r"|等(?:特色|道地|优质)?(?:小杂粮|杂粮|经济作物|中药材|药材|农特产品|土特产|特色农产品|林果|畜产品)(?!加工))")
+                            r"|等(?:特色|道地|优质|林下)?(?:小杂粮|杂粮|经济作物|作物|中药材|药材|农特产品|土特产|特色农产品|林果|畜产品)"
+                            r"(?!加工))")
 _GENERIC_INDUSTRY = frozenset(
     "特色 主导 传统 新兴 优势 农业 乡村 现代 高效 生态 富民 支柱 重点 绿色 数字 集体 村级 新型 未来 战略性 "
     "相关 各类 本土 地方 当地 全 上下游 一二三 第一 第二 第三 二三 特色农业 现代农业 高效农业 热带农业 热带高效农业 "
