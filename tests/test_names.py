@@ -183,3 +183,9 @@ def test_words_that_only_contain_place_names_are_not_places():
     places = _names(text, "Place")
     assert "海城市" not in places and "辣椒之乡" not in places and "朗县" in places
     assert "杨秀英" in _names(text, "Person")
+
+
+def test_party_formulas_are_programs_and_learn_is_no_society_after_an_adverb():
+    text = "2022年，黟县积极推进“党建+茶旅”，依托古茶园发展乡村旅游。书记说：“党员先学会，再教给乡亲们。”"
+    assert "党建+茶旅" in _names(text, "Program")
+    assert not any(o.endswith("学会") for o in _names(text, "Organization"))

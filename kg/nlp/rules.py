@@ -599,8 +599,8 @@ def find_organizations(text, places=()):
         if (text[h_start:h_end + 1] in tags or text[h_start:h_end + 2] in tags) \
                 and not text.startswith(lexicon.cues("person_role"), h_end):
             continue  # 党组 in 党组织, 联盟 in 联盟化: the head is part of a longer word
-        if head in _HEADS_THAT_START_WORDS and splits_word(text, h_end):
-            continue  # 集中学习, 上报社区: the head's last character begins the next word
+        if head in _HEADS_THAT_START_WORDS and (splits_word(text, h_end) or text[h_start - 1:h_start] in "先要都也就又还才再已会能没不"):
+            continue  # 集中学习, 上报社区: the head's last character begins the next word; 党员先学会: a verb
         learned = kind in ("university", "institute")
         verbs = (_NAME_VERBS | _DISCIPLINE_VERBS if learned else _NAME_VERBS) | _SEASON_WORDS
         start = name_start(text, h_start, max_chars=18, known=known, nouns_only=True, strict_chars=True, verbs=verbs,
@@ -899,7 +899,8 @@ def find_programs(text):
             continue  # “一穷二白”, “各自为战”: idioms
         # a name that ends as a program does (…机制, …工程) or as a program's venue does (…夜校, …小院)
         ends_as_program = bool(_PROGRAM_HEADS.search(inner)) or len(inner) >= 4 and inner.endswith(
-            _PROGRAM_SHORT_SUFFIXES + ("积分",)) or "+" in inner and len(_FORMULA_AGENT.findall(inner)) >= 2
+            _PROGRAM_SHORT_SUFFIXES + ("积分",)) or "+" in inner and (
+            len(_FORMULA_AGENT.findall(inner)) >= 2 or inner.startswith(("党建+", "支部+", "党组织+")))
         after_verb = before.endswith(verbs) or before[:-1].endswith(verbs)
         if (_MEASURE_IDIOM.match(inner) or _SLOGAN_MARK.search(inner)) and not in_lexicon:
             continue  # 一条龙, “一号工程”, “一片叶子富了一方百姓”: idioms, ranks and sentences
