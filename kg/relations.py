@@ -371,7 +371,8 @@ def _adoption(subject, prog, sent, text, rule, article_year, extra_event=None):
     return Relation(subject, prog, "adopts", (sent.start, sent.end), rule, attrs)
 
 
-_PILOT_PLACES = re.compile(r"在((?:[^，。；在]{2,12}?[、和及与]?){1,6}?)(?:先行先试|开展试点|进行试点|试点|试行|率先推行|推行|推开|铺开)")
+# (one lazy run, not nested repeats: those backtrack for seconds on a long sentence)
+_PILOT_PLACES = re.compile(r"在([^，。；在]{2,78}?)(?:先行先试|开展试点|进行试点|试点|试行|率先推行|推行|推开|铺开)")
 
 
 _INSTRUMENT = re.compile(r"[”\"]?[\u4e00-\u9fff]{0,6}?为(?:总|重要|主要|有力)?(?:抓手|载体|主线|突破口|切入点|纽带|牵引|平台)")
