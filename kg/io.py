@@ -177,7 +177,8 @@ def document_from_bytes(data, path):
     """A :class:`Document` from a file's bytes (read here or sent by another machine)."""
     path = Path(path)
     text, encoding = decode(data, path)
-    return read_text(text, name=path.name, source=str(path), encoding=encoding, is_html=is_html(path))
+    # a page saved as .txt is still a page: its markup is sniffed
+    return read_text(text, name=path.name, source=str(path), encoding=encoding, is_html=is_html(path) or None)
 
 
 def read_text(text, name="<text>", source=None, encoding="utf-8", is_html=None):

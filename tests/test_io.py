@@ -211,3 +211,11 @@ def test_ascii_punctuation_after_chinese_is_full_width_and_lists_keep_their_item
     assert "2023年，县里推行“订单+托管”。药农分散种植，技术靠经验；" in doc.norm
     assert "推动苹果、核桃、 花椒等产业。" in doc.norm and "亩产1.5吨，共2,000户。" in doc.norm
     assert len(doc.norm) == len(text)
+
+
+def test_a_page_saved_as_txt_is_read_as_html(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("<html><body><nav>首页 | 要闻</nav><p>2021年，安吉县推行“积分制”。</p>"
+                    "<script>var x=1;</script></body></html>", encoding="utf-8")
+    doc = read_file(page)
+    assert "<p>" not in doc.norm and "var x" not in doc.norm and "安吉县推行“积分制”" in doc.norm
