@@ -189,3 +189,10 @@ def test_party_formulas_are_programs_and_learn_is_no_society_after_an_adverb():
     text = "2022年，黟县积极推进“党建+茶旅”，依托古茶园发展乡村旅游。书记说：“党员先学会，再教给乡亲们。”"
     assert "党建+茶旅" in _names(text, "Program")
     assert not any(o.endswith("学会") for o in _names(text, "Organization"))
+
+
+def test_a_metaphor_in_quotes_is_a_program_when_a_head_names_it():
+    text = "2020年以来，县里实施“头雁”工程，选优配强村党组织书记。村里的“头雁”带头干。"
+    rec = extract_text(text, name="t.txt")
+    progs = [e for e in rec["entities"] if e["type"] == "Program"]
+    assert [p["name"] for p in progs] == ["头雁"] and len(progs[0]["mentions"]) == 1

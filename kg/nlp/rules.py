@@ -893,8 +893,9 @@ def find_programs(text):
             continue  # “小事不出村、大事不出镇”, “立得住、叫得响”的品牌: slogans
         if not in_lexicon and _COUNTED_SLOGAN.match(inner) and head is None:
             continue  # “三个一批”, “两个覆盖”: counted slogans, unless a head names them (“三个一”工程)
-        if inner in gaz.by_name or inner in gaz.by_short or inner in lexicon.cue_set("not_program"):
-            continue
+        if inner in gaz.by_name or inner in gaz.by_short or inner in lexicon.cue_set("not_program") and not (
+                head and head.endswith(_STRONG_HEADS)):
+            continue  # “头雁” is a metaphor for a leader, but “头雁”工程 a program
         if not in_lexicon and head is None and lexicon.word_tags().get(inner) == "i":
             continue  # “一穷二白”, “各自为战”: idioms
         # a name that ends as a program does (…机制, …工程) or as a program's venue does (…夜校, …小院)
