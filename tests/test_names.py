@@ -196,3 +196,8 @@ def test_a_metaphor_in_quotes_is_a_program_when_a_head_names_it():
     rec = extract_text(text, name="t.txt")
     progs = [e for e in rec["entities"] if e["type"] == "Program"]
     assert [p["name"] for p in progs] == ["头雁"] and len(progs[0]["mentions"]) == 1
+
+
+def test_titles_a_place_was_given_are_not_programs():
+    text = "2017年，东岭村被确定为“全国乡村治理示范村”，2019年获评“全国文明村”，村里推行“积分制”。"
+    assert _names(text, "Program") == {"积分制"}

@@ -857,6 +857,8 @@ def _head_after(text, pos, heads):
     return None
 
 
+_HONOUR_ENDINGS = ("示范村", "文明村", "示范镇", "示范乡", "示范社区", "示范县", "先进村", "先进集体", "先进单位",
+                   "先进个人", "标兵", "模范", "明星村", "红旗村", "五好支部", "示范点", "示范基地")
 _STRONG_HEADS = ("工作机制", "工作法", "机制", "模式", "工程", "行动", "计划", "项目", "品牌", "制度", "平台")
 # a name that ends as a program (…机制, …积分制, 议事六步法, “三字诀”)
 _PROGRAM_HEADS = re.compile("(" + "|".join(_STRONG_HEADS) + "|制|步法|字法|字诀)$")
@@ -898,6 +900,8 @@ def find_programs(text):
             continue  # “头雁” is a metaphor for a leader, but “头雁”工程 a program
         if not in_lexicon and head is None and lexicon.word_tags().get(inner) == "i":
             continue  # “一穷二白”, “各自为战”: idioms
+        if not in_lexicon and head is None and inner.endswith(_HONOUR_ENDINGS):
+            continue  # 被确定为“全国乡村治理示范村”, 获评“全国文明村”: a title the place was given
         # a name that ends as a program does (…机制, …工程) or as a program's venue does (…夜校, …小院)
         ends_as_program = bool(_PROGRAM_HEADS.search(inner)) or len(inner) >= 4 and inner.endswith(
             _PROGRAM_SHORT_SUFFIXES + ("积分",)) or "+" in inner and (
