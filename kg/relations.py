@@ -674,7 +674,8 @@ def _focuses(text, sent):
     out = []
     cue = cue_pattern("focus_cue")
     industries = [c for c in sent.mentions if c.label == "Industry"]
-    agents = [c for c in sent.mentions if c.label in ("Organization", "Program")]
+    # a university teaches and researches an industry; it is not built around one
+    agents = [c for c in sent.mentions if c.label in ("Organization", "Program") and c.attrs.get("kind") != "university"]
     for c in agents:
         for ind in industries:
             if c.start <= ind.start and ind.end <= c.end:

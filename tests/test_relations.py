@@ -180,3 +180,10 @@ def test_a_branch_secretary_who_also_chairs_the_village_committee_holds_both_pos
     text = "2022年，黑龙江省东宁市绥阳镇柳桥村党支部书记、村委会主任王德顺带领村民种植黑木耳。"
     roles = _relations(text, "holds_role")
     assert {("王德顺", "柳桥村党支部"), ("王德顺", "柳桥村")} <= roles
+
+
+def test_a_university_that_teaches_an_industry_is_not_built_around_it():
+    text = ("2023年，沈阳农业大学教授刘文科到喀左县授课，重点指导食用菌种植。"
+            "甘招镇党委牵头成立甘招镇食用菌产业党建联盟，带动食用菌种植。")
+    focus = _relations(text, "focuses_on")
+    assert ("甘招镇食用菌产业党建联盟", "食用菌") in focus and not any(s == "沈阳农业大学" for s, _ in focus)
