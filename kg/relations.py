@@ -441,7 +441,8 @@ def _adopts(text, sent, home_place, article_year):
         # D村的“P”: a place's own program.
         owner = next((p for p in places if p.end <= prog.start and text[p.end:prog.start] in ("的", "的“", "“", "")
                       and prog.start - p.end <= 2), None)
-        if owner is not None and re.search(verbs + "|开班|开课|开讲|启动|运行|上线", text[prog.end:sent.end]):
+        if owner is not None and re.match(r"^[^，。；,;]{0,4}?(?:" + verbs + "|开班|开课|开讲|启动|运行|上线)", text[prog.end:sent.end]):
+            # D村的“P”开班 (the program does something right after it; not D村的“P”…，后来…推行)
             out.append(_adoption(owner, prog, sent, text, "place-own-program", article_year))
     # 在A镇、B镇开展试点: each place pilots the sentence's program.
     for m in _PILOT_PLACES.finditer(text, sent.start, sent.end):

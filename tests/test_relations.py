@@ -187,3 +187,10 @@ def test_a_university_that_teaches_an_industry_is_not_built_around_it():
             "甘招镇党委牵头成立甘招镇食用菌产业党建联盟，带动食用菌种植。")
     focus = _relations(text, "focuses_on")
     assert ("甘招镇食用菌产业党建联盟", "食用菌") in focus and not any(s == "沈阳农业大学" for s, _ in focus)
+
+
+def test_a_place_owns_a_program_only_when_the_program_acts_right_after():
+    text = ("2021年，青山村的“田间课堂”开班，专家每月授课一次。"
+            "2022年，白水镇的“红色代办”受到群众欢迎，后来县里在全县推行这项服务。")
+    adopts = _relations(text, "adopts")
+    assert ("青山村", "田间课堂") in adopts and ("白水镇", "红色代办") not in adopts
