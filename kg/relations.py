@@ -74,7 +74,7 @@ def extract_relations(text, sentence_spans, mentions, home_place=None, article_y
         recent = next((p for p in reversed(programs) if p.end <= sent.start), None)  # what 这一做法 refers to
         out += _roles(text, sent)
         out += _adopts(text, sent, home_place, article_year)
-        out += _establishes(text, sent, home_place)
+        out += _establishes(text, sent)
         out += _partners(text, sent)
         out += _focuses(text, sent)
         out += _evolves(text, sent)
@@ -489,7 +489,7 @@ def _event(window):
     return None
 
 
-def _establishes(text, sent, home_place):
+def _establishes(text, sent):
     out = []
     verbs = cue_pattern("establish_verb")
     programs = [c for c in sent.mentions if c.label == "Program"]
@@ -514,12 +514,9 @@ def _establishes(text, sent, home_place):
                 for o in sent.mentions):
             continue  # 领办的A与B签订: B is A's partner, not set up
         subject = _subject_before(text, sent, org.start, "establish_verb")
-        rule = "subject-verb-org"
         if subject is None or (subject.start <= org.start < subject.end):
-            if home_place is None:
-                continue
-            subject, rule = home_place, "article-subject"
-        out.append(Relation(subject, org, "establishes", (sent.start, sent.end), rule))
+            continue  # no subject: the article's place is rarely who set it up (4 of 28 in the gold sets)
+        out.append(Relation(subject, org, "establishes", (sent.start, sent.end), "subject-verb-org"))
         if subject.label == "Organization" and (org.attrs.get("kind") == "team" or _BRANCH_LEVEL.search(org.name)):
             # 联盟成立党员服务队, 产业链党委下设3个党支部: the new body belongs to the one that set it up
             out.append(Relation(org, subject, "affiliated_with", (sent.start, sent.end), "set-up-by"))

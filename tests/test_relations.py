@@ -194,3 +194,11 @@ def test_a_place_owns_a_program_only_when_the_program_acts_right_after():
             "2022年，白水镇的“红色代办”受到群众欢迎，后来县里在全县推行这项服务。")
     adopts = _relations(text, "adopts")
     assert ("青山村", "田间课堂") in adopts and ("白水镇", "红色代办") not in adopts
+
+
+def test_a_body_set_up_with_no_subject_is_not_credited_to_the_article_place():
+    text = ("2022年，湖北省竹山县委组织部牵头成立竹山县绿松石产业链党委。"
+            "同年，在宝丰镇成立宝丰镇茶叶联村党委，吸纳8个村党支部。")
+    est = _relations(text, "establishes")
+    assert ("竹山县委组织部", "竹山县绿松石产业链党委") in est
+    assert not any(t == "宝丰镇茶叶联村党委" for _, t in est)
