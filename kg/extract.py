@@ -216,9 +216,13 @@ def _seats_of_established(relations):
     return out
 
 
+_PARENT_KINDS = ("university", "institute")
+
+
 def _drop_names_inside_organizations(cands, relations, text):
     """A place written in short only inside organisation names (浙江 in 浙江大学) is not a mention of
-    the place: an entity left with no other mention goes, with its relations."""
+    the place, and an institution written only as the start of its sub-unit's name is not one of its
+    own: an entity left with no other mention goes, with its relations."""
     orgs = [c for c in cands if c.label == "Organization"]
 
     def short_inside(c):
@@ -226,7 +230,17 @@ def _drop_names_inside_organizations(cands, relations, text):
         return (c.label == "Place" and surface != c.name and surface[-1:] not in "省市县区州盟旗镇乡村"
                 and any(o.start <= c.start and c.end <= o.end for o in orgs))
 
-    names = {(c.label, c.name) for c in cands if not short_inside(c)}
+    # 中国农业科学院 written only as the start of 中国农业科学院蔬菜花卉研究所: the sub-unit is the body
+    # the text names; the institution it belongs to is kept as its attribute ``part_of``
+    alone = defaultdict(bool)
+    for c in orgs:
+        if c.attrs.get("kind") in _PARENT_KINDS:
+            longer = next((o for o in orgs if o.start == c.start and o.end > c.end), None)
+            alone[c.name] |= longer is None
+            if longer is not None:
+                longer.attrs.setdefault("part_of", c.name)
+    parents_only = {("Organization", n) for n, a in alone.items() if not a}
+    names = {(c.label, c.name) for c in cands if not short_inside(c)} - parents_only
     kept = [c for c in cands if (c.label, c.name) in names]
     relations = [r for r in relations
                  if (r.source.label, r.source.name) in names and (r.target.label, r.target.name) in names]

@@ -201,3 +201,13 @@ def test_a_metaphor_in_quotes_is_a_program_when_a_head_names_it():
 def test_titles_a_place_was_given_are_not_programs():
     text = "2017年，东岭村被确定为“全国乡村治理示范村”，2019年获评“全国文明村”，村里推行“积分制”。"
     assert _names(text, "Program") == {"积分制"}
+
+
+def test_an_institution_named_only_inside_its_sub_unit_is_the_sub_units_attribute():
+    text = ("2021年，县里与中国农业科学院蔬菜花卉研究所签约共建。"
+            "2022年，村里又与南京农业大学园艺学院合作，南京农业大学派出教授驻村。")
+    rec = extract_text(text, name="t.txt")
+    orgs = {e["name"]: e for e in rec["entities"] if e["type"] == "Organization"}
+    assert "中国农业科学院" not in orgs
+    assert orgs["中国农业科学院蔬菜花卉研究所"]["attrs"]["part_of"] == "中国农业科学院"
+    assert {"南京农业大学", "南京农业大学园艺学院"} <= set(orgs)
