@@ -211,3 +211,11 @@ def test_an_institution_named_only_inside_its_sub_unit_is_the_sub_units_attribut
     assert "中国农业科学院" not in orgs
     assert orgs["中国农业科学院蔬菜花卉研究所"]["attrs"]["part_of"] == "中国农业科学院"
     assert {"南京农业大学", "南京农业大学园艺学院"} <= set(orgs)
+
+
+def test_names_end_before_verbs_that_follow_them():
+    text = ("2022年，由歧坪镇党委书记何勇兼任片区党委书记，第一书记刘洋则负责对接企业。"
+            "驻村工作队队长艾尔肯·吾买尔多次走访农户，村民艾尔肯·买买提来到夜校听课。")
+    people = _names(text, "Person")
+    assert {"何勇", "刘洋", "艾尔肯·吾买尔", "艾尔肯·买买提"} <= people
+    assert not {"何勇兼", "刘洋则"} & people

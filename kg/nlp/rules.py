@@ -1068,10 +1068,17 @@ def _best_name(text, start, strict=False):
     for end in (two, three):
         if text.startswith(cue_words, end) and _name_ok(text[start:end], strict) and text[end - 1] not in _LAST_GIVEN:
             return end
+    # 何勇兼任…, 叶青担任…, 刘洋则负责…: a word that begins with a character rarely ending a name
+    if text[two:two + 1] in _RARE_LAST_GIVEN and (text[two:two + 2] in lexicon.word_tags() or text[two] in "则也还都又便再均") \
+            and _name_ok(text[start:two], strict):
+        return two
     for end in (three, two):
         if end <= len(text) and (end == len(text) or text[end] in _NAME_BOUNDARY) and _name_ok(text[start:end], strict):
             return end
     return None
+
+
+_RARE_LAST_GIVEN = frozenset("兼担作则多曾现均又便再也还都亲率")
 
 
 # Surnames that are also common function characters or word starts: their names need the strict check.
@@ -1116,6 +1123,8 @@ def find_persons(text):
     return sorted(found.values(), key=lambda c: c.start)
 
 
+_WORDS_AFTER_NAMES = frozenset("多次 多年 一直 一起 一边 带领 带着 介绍 表示 说道 先后 曾经 已经 每天 经常 亲自 也是 还是 都是 "
+                               "来到 来自 来了 都在 也在".split())
 _NAME_DOT = re.compile(r"[·•‧・]")
 _TRANSLIT_CUES = re.compile(r"(作者|通讯员|记者|牧民)\s*[:：]?\s*$")
 
@@ -1149,6 +1158,10 @@ def _transliterated_names(text):
         end = end if not _NAME_DOT.match(text, end - 1) else end - 1
         while text[end - 1] in "和与" and end - 1 > m.end() + 1:
             end -= 1  # 吐尔逊·艾力和村民…
+        while end - 2 > m.end() + 1 and text[end - 2:end] in _WORDS_AFTER_NAMES:
+            end -= 2  # 艾尔肯·吾买尔多次…
+        if end - 1 > m.end() + 1 and text[end - 1:end + 1] in _WORDS_AFTER_NAMES:
+            end -= 1  # 艾尔肯·买买提来到…
         if parts >= 2 and m.start() - start >= 2 and text[start - 1:start] not in OPEN_QUOTES:
             out.append((start, end, _role_before(text, start, roles)))
             taken = end
