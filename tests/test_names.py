@@ -219,3 +219,9 @@ def test_names_end_before_verbs_that_follow_them():
     people = _names(text, "Person")
     assert {"何勇", "刘洋", "艾尔肯·吾买尔", "艾尔肯·买买提"} <= people
     assert not {"何勇兼", "刘洋则"} & people
+
+
+def test_more_role_cues_and_tibetan_and_mongolian_names_after_a_role():
+    text = ("望京东园社区楼长刘秀芬对此感受很深。2015年，阿柔村党支部在书记才让多杰带领下组建合作社。"
+            "额尔敦苏木党委书记那顺乌力吉表示，联合党支部书记王强本身就是快递员。")
+    assert {"刘秀芬", "才让多杰", "那顺乌力吉", "王强"} <= _names(text, "Person")

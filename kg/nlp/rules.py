@@ -1069,16 +1069,15 @@ def _best_name(text, start, strict=False):
         if text.startswith(cue_words, end) and _name_ok(text[start:end], strict) and text[end - 1] not in _LAST_GIVEN:
             return end
     # 何勇兼任…, 叶青担任…, 刘洋则负责…: a word that begins with a character rarely ending a name
-    if text[two:two + 1] in _RARE_LAST_GIVEN and (text[two:two + 2] in lexicon.word_tags() or text[two] in "则也还都又便再均") \
-            and _name_ok(text[start:two], strict):
-        return two
+    if text[two:two + 1] in _RARE_LAST_GIVEN and (text[two:two + 2] in lexicon.word_tags() or text[two] in "则也还都又便再均"):
+        return two if _name_ok(text[start:two], False) else None  # (after a role: 顾明兼任… is 顾明)
     for end in (three, two):
         if end <= len(text) and (end == len(text) or text[end] in _NAME_BOUNDARY) and _name_ok(text[start:end], strict):
             return end
     return None
 
 
-_RARE_LAST_GIVEN = frozenset("兼担作则多曾现均又便再也还都亲率")
+_RARE_LAST_GIVEN = frozenset("兼担作则多曾现均又便再也还都亲率本")
 
 
 # Surnames that are also common function characters or word starts: their names need the strict check.
