@@ -225,3 +225,9 @@ def test_more_role_cues_and_tibetan_and_mongolian_names_after_a_role():
     text = ("望京东园社区楼长刘秀芬对此感受很深。2015年，阿柔村党支部在书记才让多杰带领下组建合作社。"
             "额尔敦苏木党委书记那顺乌力吉表示，联合党支部书记王强本身就是快递员。")
     assert {"刘秀芬", "才让多杰", "那顺乌力吉", "王强"} <= _names(text, "Person")
+
+
+def test_a_county_name_inside_a_phrase_about_county_departments_and_demonyms_are_not_places():
+    text = "2023年，政和县委组织部把村党组织和县直部门党组织联结起来。东宁的木耳，广东人也爱吃。"
+    places = _names(text, "Place")
+    assert "政和县" in places and not {"和县", "广东省"} & places

@@ -205,6 +205,8 @@ def _place_surface_ok(text, start, end):
     和政 in 和政策."""
     if text[end:end + 1] in ("路", "街", "社", "号", "牌"):
         return False
+    if text[end:end + 1] == "人" and text[start:end] not in gazetteer().by_name:
+        return False  # 广东人也爱吃: people from a place, not the place
     surface = text[start:end]
     if text[end - 1:end + 1] in _SUFFIX_WORDS:
         return False  # 和县|级, 振兴区|域
@@ -227,7 +229,8 @@ def _place_surface_ok(text, start, end):
 _DIRECTION_WORDS = frozenset("东南 西南 东北 西北 南北 东西 中南 华南 华北 华东 华中 西部 东部 南部 北部 中部 闽北 闽南 闽东 "
                              "闽西 浙南 浙北 浙西 浙东 苏北 苏南 皖南 皖北 湘西 湘南 鄂西 豫西 陕南 陕北 川西 黔东 桂西 粤北 "
                              "粤东 粤西 冀南 晋南 晋北 辽西 鲁西 鲁南".split())
-_SUFFIX_WORDS = frozenset("区域 市场 县城 区位 市民 镇街 县级 市级 区级 省级 乡级 镇级 县域 市域 区县 市县 省市 县乡 乡镇".split())
+_SUFFIX_WORDS = frozenset("区域 市场 县城 区位 市民 镇街 县级 市级 区级 省级 乡级 镇级 县域 市域 区县 市县 省市 县乡 乡镇 "
+                          "县直 市直 区直 省直 县属 市属 区属".split())
 
 
 @lru_cache(maxsize=1)
