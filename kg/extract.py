@@ -247,6 +247,7 @@ def _drop_names_inside_organizations(cands, relations, text):
     return kept, relations
 
 
+_PRODUCT_ENDINGS = frozenset("橙柚梨桃李杏枣莓蕉椒芸菇菌笋薯麦稻粟茶桑蚕蜂鸭鹅羊牛猪虾蟹鱼椰柑橘榧芒荔栗瓜菜花豆米参藕耳姜蒜苗草药果")
 _DEVELOPED = re.compile(r"(?:发展|围绕|做强|做大|做优|壮大|培育|主打)$")  # 发展玉米制种: what is developed is an industry
 _INDUSTRY_MARKED = re.compile(r"(?:产业|种植|养殖|基地|加工|种养|示范园|合作社|专业合作社)")
 _SECTOR_MARKED = re.compile(r"(?:等(?:\d+个)?)?产业")
@@ -262,9 +263,14 @@ def _salient_industries(cands, relations, text):
     inside_only = defaultdict(lambda: True)
     counts = defaultdict(int)
     marked, sector_marked = set(), set()
+    cooperatives = [o for o in cands if o.label == "Organization" and o.attrs.get("kind") == "cooperative"]
     for c in cands:
         if c.label == "Industry":
-            inside_only[c.name] &= any(o.start <= c.start and c.end <= o.end for o in named_after)
+            # 蒜都丰源种植专业合作社: an unknown word before 种植 in a cooperative's name, not ending as
+            # products do (…羊, …瓜), is its brand
+            brand = c.source == "pattern" and c.name[-1] not in _PRODUCT_ENDINGS
+            inside_only[c.name] &= any(o.start <= c.start and c.end <= o.end
+                                       for o in named_after + (cooperatives if brand else []))
             counts[c.name] += 1
             if _INDUSTRY_MARKED.match(text, c.end) or c.attrs.get("listed") or _DEVELOPED.search(text, max(0, c.start - 3), c.start):
                 marked.add(c.name)

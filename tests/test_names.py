@@ -231,3 +231,13 @@ def test_a_county_name_inside_a_phrase_about_county_departments_and_demonyms_are
     text = "2023年，政和县委组织部把村党组织和县直部门党组织联结起来。东宁的木耳，广东人也爱吃。"
     places = _names(text, "Place")
     assert "政和县" in places and not {"和县", "广东省"} & places
+
+
+def test_organisation_names_do_not_cross_sentences_or_roles():
+    text = ("“以前这片山是荒的，现在成了全村的‘绿色银行’。”村党支部书记胡德安说。"
+            "2016年，县里选派干部郑一鸣担任泉河村第一书记兼工作队队长。"
+            "产业链党委推行“三联三带”工作机制，即联养殖户、联合作社。王庄村成立金乡县蒜都丰源种植专业合作社。")
+    rec = extract_text(text, name="t.txt")
+    names = {e["name"] for e in rec["entities"]}
+    assert not any("。" in n or "兼" in n for n in names)
+    assert not {"即联", "丰源"} & {e["name"] for e in rec["entities"] if e["type"] == "Industry"}

@@ -130,7 +130,7 @@ _NUMERALS = frozenset("0123456789０１２３４５６７８９一二三四五�
 # Single-character verbs that do not occur inside organisation names (用好驻村工作队, 建强产业链大党委).
 _SINGLE_VERBS = frozenset("用设落推抓做搞促让给要会能可须需使令靠依按据经到去来入进赴建获系自听看找跟")
 _FUNCTION_CHARS = frozenset("的地得了着过在和与及或并而且把被对向从到于以为由给让使将也都又还就才只再很最更太已曾是有"
-                            "这那此其该各每本全某等个名位所座条处次如若")
+                            "这那此其该各每本全某等个名位所座条处次如若即兼")
 
 
 def splits_word(text, start):
@@ -623,8 +623,8 @@ def find_organizations(text, places=()):
         if text[start - 1:start] in CLOSE_QUOTES and (start == h_start or is_generic(text[start:h_start])):
             # “茶博士”党员服务队: the quoted name, then the kind of body
             q = max(text.rfind(q, 0, start - 1) for q in OPEN_QUOTES)
-            if 0 <= q and h_start - q <= 16:
-                start = q
+            if 0 <= q and h_start - q <= 16 and not re.search(r"[。！？；，,;!?]", text[q:start]):
+                start = q  # (not across a sentence: …的‘绿色银行’。”村党支部书记)
         if kind in _TEAM_KINDS:
             # 河南大学三亚研究院郭敬功团队: a team named after a person is its own organisation
             # (affiliated with the institute); 河北农业大学食用菌专家服务团 keeps its institution.
