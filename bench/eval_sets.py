@@ -20,7 +20,7 @@ SETS = {
     "dev": (EVAL / "articles", EVAL / "gold"),
     "held": (EVAL / "heldout" / "articles", EVAL / "heldout" / "gold"),
     **{name: (EVAL / name / "articles", EVAL / name / "gold")
-       for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "blind")},
+       for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "blind")},
 }
 
 
