@@ -163,3 +163,9 @@ def test_products_listed_as_understory_crops_and_a_variety_beside_a_cooperative_
             "古丈毛尖卖到了全国。")
     found = industries(text)
     assert {"黄精", "香榧", "古丈毛尖"} <= found and not {"套种黄精", "毛尖"} & found
+
+
+def test_a_verb_the_word_list_tags_as_a_name_is_no_product():
+    text = "2023年，第一书记把心思花在拓宽产业上，带领村民发展黑木耳产业。"
+    found = industries(text)
+    assert "黑木耳" in found and "拓宽" not in found

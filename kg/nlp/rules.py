@@ -1348,8 +1348,8 @@ def find_industries(text, places=(), organizations=()):
             continue  # 村里种植, 当地养殖
         if stem in lexicon.cue_set("person_role") or stem.endswith(_NOT_PRODUCT_ENDINGS):
             continue  # 农户种植, 大户养殖, 冬闲田种植: who grows, and where, not what
-        if lexicon.word_tags().get(stem) in ("v", "vn", "vd", "a", "ad", "d") or lexicon.word_frequency(stem) >= 1500:
-            continue  # 制约产业发展, 规范养殖: a verb or an ordinary word, not a product
+        if lexicon.word_tags().get(stem) in ("v", "vn", "vd", "a", "ad", "d", "nr") or lexicon.word_frequency(stem) >= 1500:
+            continue  # 制约产业发展, 规范养殖, 拓宽产业 (tagged as a name): a verb or an ordinary word, not a product
         if m.group(1) == "产业" and (splits_word(text, start) or stem[-1] in "大小强新好优"
                                      or lexicon.word_frequency(stem) >= 2000):
             continue  # 共富大产业, 区域产业: an unknown X of X产业 is a product's own word
