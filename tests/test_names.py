@@ -241,3 +241,9 @@ def test_organisation_names_do_not_cross_sentences_or_roles():
     names = {e["name"] for e in rec["entities"]}
     assert not any("。" in n or "兼" in n for n in names)
     assert not {"即联", "丰源"} & {e["name"] for e in rec["entities"] if e["type"] == "Industry"}
+
+
+def test_a_mongolian_gacha_name_is_not_split_at_a_county_short_form():
+    text = "2021年，科左中旗额尔敦苏木乌兰套海嘎查党支部领办合作社。乌兰套海嘎查养牛400头。青海省乌兰县也在学习。"
+    places = _names(text, "Place")
+    assert {"乌兰套海嘎查", "乌兰县"} <= places and "套海嘎查" not in places

@@ -292,9 +292,14 @@ def find_places(text):
 
 
 def _starts_known_local_name(text, start, end, gaz):
-    """True when a short form begins a township or village name the gazetteer knows (巴彦查干嘎查)."""
+    """True when a short form begins a township or village name the gazetteer knows (巴彦查干嘎查),
+    or a Mongolian one written only with transliteration characters (乌兰套海嘎查, not 乌兰县)."""
     m = _SUFFIX.search(text, end, end + 7)
-    if m is None or m.start() == end:
+    if m is None:
+        return False
+    if m.group() in ("嘎查", "苏木") and all(ch in lexicon.transliteration_chars() for ch in text[start:m.start()]):
+        return True
+    if m.start() == end:
         return False
     name = text[start:m.end()]
     return name in gaz.villages or name in gaz.towns
