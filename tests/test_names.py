@@ -247,3 +247,8 @@ def test_a_mongolian_gacha_name_is_not_split_at_a_county_short_form():
     text = "2021年，科左中旗额尔敦苏木乌兰套海嘎查党支部领办合作社。乌兰套海嘎查养牛400头。青海省乌兰县也在学习。"
     places = _names(text, "Place")
     assert {"乌兰套海嘎查", "乌兰县"} <= places and "套海嘎查" not in places
+
+
+def test_provincial_departments_are_organisations():
+    text = "2018年，新疆维吾尔自治区林业厅选派工作队驻村。2016年，河南省农业厅和县扶贫办联合调研。"
+    assert {"新疆维吾尔自治区林业厅", "河南省农业厅"} <= _names(text, "Organization")
