@@ -252,3 +252,10 @@ def test_a_mongolian_gacha_name_is_not_split_at_a_county_short_form():
 def test_provincial_departments_are_organisations():
     text = "2018年，新疆维吾尔自治区林业厅选派工作队驻村。2016年，河南省农业厅和县扶贫办联合调研。"
     assert {"新疆维吾尔自治区林业厅", "河南省农业厅"} <= _names(text, "Organization")
+
+
+def test_a_lexicon_model_named_once_in_passing_is_not_a_program():
+    text = ("2022年，在村企结对帮助下，村里农产品销路好了。"
+            "2023年，县里推进数字乡村建设，在全县推行积分制，积分制让村民有了干劲。")
+    programs = _names(text, "Program")
+    assert {"数字乡村", "积分制"} <= programs and "村企结对" not in programs

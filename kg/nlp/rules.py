@@ -879,7 +879,7 @@ def find_programs(text):
     not_after = lexicon.cues("not_program_after")
     verbs = ("推行", "实施", "推广", "实行", "首创", "借鉴", "复制", "引入", "试点", "推出", "打造", "开展", "启动",
              "探索", "创新", "建立", "创建", "深化", "叫响", "擦亮", "构建", "升级", "采取", "采用", "运用", "依托", "通过",
-             "试行", "定为", "设立", "举办", "召开", "开设", "组织一次", "开办")
+             "试行", "定为", "设立", "举办", "召开", "开设", "组织一次", "开办", "推进")
     known = lexicon.programs()
     usage = lexicon.program_usage()
     gaz = gazetteer()
@@ -991,6 +991,8 @@ def find_programs(text):
             continue
         if kind == "role_like" and not head:
             continue
+        if not head and text.count(word) < 2 and not re.search("(?:" + "|".join(verbs) + ")[^，。；]{0,4}$", text[max(0, start - 10):start]):
+            continue  # 村企结对, 东西部协作 named once in passing: a practice the text mentions, not a model it reports
         if head and head in ("制度", "制", "模式", "机制", "工作法", "工程", "行动", "计划") \
                 and word not in text[start:end + len(head)][len(word):]:
             name = word + head
