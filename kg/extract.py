@@ -230,11 +230,12 @@ def _drop_names_inside_organizations(cands, relations, text):
         return (c.label == "Place" and surface != c.name and surface[-1:] not in "省市县区州盟旗镇乡村"
                 and any(o.start <= c.start and c.end <= o.end for o in orgs))
 
-    # 中国农业科学院 written only as the start of 中国农业科学院蔬菜花卉研究所: the sub-unit is the body
-    # the text names; the institution it belongs to is kept as its attribute ``part_of``
+    # 中国农业科学院 written only as the start of 中国农业科学院蔬菜花卉研究所 (a bank of its branch: 金乡农商
+    # 银行鸡黍支行): the sub-unit is the body the text names; the institution it belongs to is kept as its
+    # attribute ``part_of``
     alone = defaultdict(bool)
     for c in orgs:
-        if c.attrs.get("kind") in _PARENT_KINDS:
+        if c.attrs.get("kind") in _PARENT_KINDS or c.name.endswith(("银行", "集团", "集团有限公司")):
             longer = next((o for o in orgs if o.start == c.start and o.end > c.end), None)
             alone[c.name] |= longer is None
             if longer is not None:

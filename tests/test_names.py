@@ -205,12 +205,13 @@ def test_titles_a_place_was_given_are_not_programs():
 
 def test_an_institution_named_only_inside_its_sub_unit_is_the_sub_units_attribute():
     text = ("2021年，县里与中国农业科学院蔬菜花卉研究所签约共建。"
-            "2022年，村里又与南京农业大学园艺学院合作，南京农业大学派出教授驻村。")
+            "2022年，村里又与南京农业大学园艺学院合作，南京农业大学派出教授驻村。金乡农商银行鸡黍支行推出贷款。")
     rec = extract_text(text, name="t.txt")
     orgs = {e["name"]: e for e in rec["entities"] if e["type"] == "Organization"}
     assert "中国农业科学院" not in orgs
     assert orgs["中国农业科学院蔬菜花卉研究所"]["attrs"]["part_of"] == "中国农业科学院"
     assert {"南京农业大学", "南京农业大学园艺学院"} <= set(orgs)
+    assert "金乡农商银行" not in orgs and orgs["金乡农商银行鸡黍支行"]["attrs"]["part_of"] == "金乡农商银行"
 
 
 def test_names_end_before_verbs_that_follow_them():
