@@ -260,3 +260,9 @@ def test_a_lexicon_model_named_once_in_passing_is_not_a_program():
             "2023年，县里推进数字乡村建设，在全县推行积分制，积分制让村民有了干劲。")
     programs = _names(text, "Program")
     assert {"数字乡村", "积分制"} <= programs and "村企结对" not in programs
+
+
+def test_the_branches_of_a_trade_are_not_one_branch():
+    text = "2021年，县里在拉面店集中的地方成立拉面党支部，白岩村成立白岩村电商党支部。"
+    orgs = _names(text, "Organization")
+    assert "白岩村电商党支部" in orgs and "拉面党支部" not in orgs

@@ -668,6 +668,8 @@ def find_organizations(text, places=()):
         if kind in ("cooperative", "company") and bare and not has_name and all(
                 w in lexicon.industries() or w in _TRADE_WORDS for w in tokens(bare)):
             continue  # 三七种植合作社, 农机专业合作社: a kind of cooperative, not one
+        if kind == "party" and bare and not has_name and all(w in lexicon.industries() for w in tokens(bare)):
+            continue  # 电商党支部, 拉面党支部: the branches of a trade, not one branch
         # a team named for its product is named (马铃薯科技服务团)
         has_name = has_name or kind in _TEAM_KINDS and any(
             w in lexicon.industries() and w not in lexicon.industry_kinds() for w in tokens(bare))
