@@ -266,3 +266,8 @@ def test_the_branches_of_a_trade_are_not_one_branch():
     text = "2021年，县里在拉面店集中的地方成立拉面党支部，白岩村成立白岩村电商党支部。"
     orgs = _names(text, "Organization")
     assert "白岩村电商党支部" in orgs and "拉面党支部" not in orgs
+
+
+def test_a_development_zone_without_a_name_is_not_a_place():
+    text = "2022年，入驻经济开发区的12家企业成立联合党委。"
+    assert "经济开发区" not in _names(text, "Place")
