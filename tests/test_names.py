@@ -271,3 +271,9 @@ def test_the_branches_of_a_trade_are_not_one_branch():
 def test_a_development_zone_without_a_name_is_not_a_place():
     text = "2022年，入驻经济开发区的12家企业成立联合党委。"
     assert "经济开发区" not in _names(text, "Place")
+
+
+def test_address_terms_and_conjunctions_after_roles_are_not_names():
+    text = "2022年，村干部和蚌农一起清塘。村民潘阿姨说，合作社理事长和顺发带着大家干。"
+    people = _names(text, "Person")
+    assert not {"和蚌农", "潘阿姨"} & people

@@ -1046,10 +1046,15 @@ _BAD_GIVEN = set("的了在和与是为等说表书记主任村镇县市区省�
 _LAST_GIVEN = set("和之")  # end three-character names (郑德和), never two
 
 
+_ADDRESS_TERMS = frozenset("阿姨 大姐 大哥 大爷 大叔 大妈 大娘 奶奶 爷爷 阿婆 阿公 老师 师傅 老汉 嫂 姐 哥".split())
+
+
 def _name_ok(name, strict=True):
     """A plausible personal name: not an ordinary word; with ``strict`` (no role word before it)
     neither its given name nor its first two characters an ordinary word either (严格工, 查对象,
     由专家 are not names, but 书记王建设 is)."""
+    if name[1:] in _ADDRESS_TERMS:
+        return False  # 潘阿姨, 王大姐: how people are addressed, not their names
     if len(name) < 2 or any(ch in _BAD_GIVEN for ch in name[1:-1]) or not all(is_cjk(ch) for ch in name) \
             or name[-1] in _BAD_GIVEN and not (len(name) == 3 and name[-1] in _LAST_GIVEN):
         return False
@@ -1103,6 +1108,8 @@ def find_persons(text):
     found = {}
     for m in pats["role_before"].finditer(text):
         s = m.start("name")
+        if text[s] in "和与同及":
+            continue  # 村干部和蚌农一起…: the conjunction, not the surname 和
         e = _best_name(text, s)
         if e:
             found.setdefault(s, Candidate(s, e, "Person", text[s:e], {"role_hint": text[m.start():s]}, "role"))
