@@ -213,6 +213,14 @@ def _roles(text, sent):
                         out.append(Relation(p, h, _role_type(h, role.group(1)), (sent.start, sent.end), "serves-as",
                                             {"role": role.group(1)}))
                     break
+        # 链党委…聘请四川农业大学教授罗思远担任首席专家: a post with no holder named is the subject's
+        m = re.match(r"^(?:受聘)?(?:担任|出任)([\u4e00-\u9fff]{2,6}?)(?:[，。；、,;]|$)", after)
+        if m and _role_text(m.group(1)):
+            subject = next((h for h in holders if h.label == "Organization" and h.start - sent.start <= 8
+                            and not any(o.label == "Organization" and o.end <= h.start for o in holders)), None)
+            if subject is not None and subject.end <= p.start:
+                out.append(Relation(p, subject, "holds_role", (sent.start, sent.end), "post-of-subject",
+                                    {"role": m.group(1)}))
         # person 任/兼任/被推选为 理事长 (of the cooperative the sentence named before): 赵国庆任理事长
         m = re.match(r"^[^，。；]{0,6}?(?:兼任|担任|任|被推选为|被选为|当选为|当选)(" + "|".join(_HEAD_POSTS) + r")", after)
         if m:

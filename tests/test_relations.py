@@ -202,3 +202,10 @@ def test_a_body_set_up_with_no_subject_is_not_credited_to_the_article_place():
     est = _relations(text, "establishes")
     assert ("竹山县委组织部", "竹山县绿松石产业链党委") in est
     assert not any(t == "宝丰镇茶叶联村党委" for _, t in est)
+
+
+def test_a_post_with_no_holder_named_is_the_subjects():
+    text = ("2021年，苍溪县成立苍溪县红心猕猴桃产业链党委。"
+            "链党委与四川农业大学签约共建，聘请四川农业大学教授罗思远担任首席专家，常年驻点指导。")
+    roles = _relations(text, "holds_role")
+    assert ("罗思远", "苍溪县红心猕猴桃产业链党委") in roles
