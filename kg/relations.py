@@ -696,7 +696,10 @@ def _focuses(text, sent):
         def distance(c):
             lo, hi = (ind.end, c.start) if ind.end <= c.start else (c.end, ind.start)
             return (bool(CLAUSE_BREAK.search(text[lo:hi])), abs(hi - lo))
-        candidates = [c for c in agents if not (c.start <= ind.start < c.end)]
+        # among organisations, companies and cooperatives work in the industry their sentence marks; a
+        # party committee or an institute beside it is rarely built around it (3 of 35 in the gold sets)
+        candidates = [c for c in agents if not (c.start <= ind.start < c.end)
+                      and (c.label == "Program" or c.attrs.get("kind") in ("company", "cooperative", "alliance"))]
         if candidates:
             best = min(candidates, key=distance)
             out.append(Relation(best, ind, "focuses_on", (sent.start, sent.end), "same-sentence"))

@@ -209,3 +209,11 @@ def test_a_post_with_no_holder_named_is_the_subjects():
             "链党委与四川农业大学签约共建，聘请四川农业大学教授罗思远担任首席专家，常年驻点指导。")
     roles = _relations(text, "holds_role")
     assert ("罗思远", "苍溪县红心猕猴桃产业链党委") in roles
+
+
+def test_a_party_committee_beside_a_marked_industry_is_not_built_around_it():
+    text = ("2020年，东港市椅圈镇党委牵头发展草莓产业，全镇草莓面积达到2万亩。"
+            "东港市椅圈草莓专业合作社带动农户发展草莓种植。")
+    focus = _relations(text, "focuses_on")
+    assert not any(s == "椅圈镇党委" for s, _ in focus)
+    assert ("东港市椅圈草莓专业合作社", "草莓") in focus
