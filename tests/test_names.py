@@ -277,3 +277,10 @@ def test_address_terms_and_conjunctions_after_roles_are_not_names():
     text = "2022年，村干部和蚌农一起清塘。村民潘阿姨说，合作社理事长和顺发带着大家干。"
     people = _names(text, "Person")
     assert not {"和蚌农", "潘阿姨"} & people
+
+
+def test_a_rejected_place_match_does_not_hide_the_place_inside_it():
+    text = "记者从江苏省苏州市张家港市委组织部获悉，村企联心在全市推开。贵州省黔东南州从江县加车村也来学习。"
+    places = _names(text, "Place")
+    assert {"江苏省", "苏州市", "张家港市", "从江县"} <= places
+    assert "张家港市委组织部" in _names(text, "Organization")

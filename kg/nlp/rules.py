@@ -252,7 +252,7 @@ def find_places(text):
     gaz = gazetteer()
     found = []
     covered = [False] * (len(text) + 1)
-    for start, end, word in find_longest(_place_automaton(), text):
+    for start, end, word in _place_matches(text):
         if not _place_surface_ok(text, start, end):
             continue
         if word not in gaz.by_name and _SUFFIX.match(text, end) and _SUFFIX.match(text, end).group() in (
@@ -290,6 +290,22 @@ def find_places(text):
             for i in range(cand.start, cand.end):
                 covered[i] = True
     return sorted(_prefer_local_short_forms(text, found), key=lambda c: c.start)
+
+
+def _place_matches(text):
+    """Leftmost-longest gazetteer matches, and after a match that is no place (从江 of 记者从江苏省),
+    the matches that begin inside it (江苏省)."""
+    auto = _place_automaton()
+    pos = 0
+    while pos < len(text):
+        for last, word in auto.iter_long(text, pos):
+            start, end = last - len(word) + 1, last + 1
+            yield start, end, word
+            if not _place_surface_ok(text, start, end):
+                pos = start + 1  # search again from inside the rejected match
+                break
+        else:
+            return
 
 
 def _starts_known_local_name(text, start, end, gaz):
