@@ -188,7 +188,7 @@ def _roles(text, sent):
             if role is None:
                 break
             first, *more = role.split("、")
-            village = _place_of(h, sent)
+            village = _place_of(h, sent) if more else None
             for extra in more:
                 # 金厂村党支部书记、村委会主任赵德福: the second post is the village's
                 if extra.startswith(("村委会", "村民委员会", "居委会", "社区居委会")) and village is not None \

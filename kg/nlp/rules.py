@@ -377,7 +377,7 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
             if any(town == prev.name or code == prev.attrs.get("admin_code") for town, code in rows) \
                     or rows and len(stem) >= 2 and not any(ch in "的和与及或在了着过把被并" for ch in stem) \
                     and not _inside_generic(text, s_start - gap, s_end) \
-                    and not (lexicon.word_tags().get(stem) in ("v", "vn") and lexicon.word_frequency(stem) >= 1500):
+                    and not _common_verb(stem):
                 # the gazetteer has this village under the place before it (王乐井乡曾记畔村, 会川镇本庙村),
                 # or has villages of this name and it is no generic word or common verb (联村党委, 先进村,
                 # 宜川县组织村党组织书记…)
@@ -385,7 +385,7 @@ def _suffix_place(text, s_start, s_end, suffix, ends, gaz):
             if (s_start - gap >= name_from or _chain_stem(stem)) and _stem_ok(stem) \
                     and (len(stem) >= 2 or text[s_start - gap:s_end] in known) \
                     and not _inside_generic(text, s_start - gap, s_end) \
-                    and not (lexicon.word_tags().get(stem) in ("v", "vn") and lexicon.word_frequency(stem) >= 1500):
+                    and not _common_verb(stem):
                 return Candidate(s_start - gap, s_end, "Place", text[s_start - gap:s_end], {"level": level}, "chain")
             break
     # A name the document has given in full before (额仁宝力格嘎查, then 在额仁宝力格嘎查建设).
@@ -455,6 +455,11 @@ def _chain_stem(stem):
     return (len(stem) >= 2 and all(is_cjk(ch) for ch in stem) and not any(ch in "的和与及或在了着过把被并而且等" for ch in stem)
             and not any(tags.get(w) in ("v", "vn", "p", "d", "c") if len(w) > 1 else w in _SINGLE_VERBS
                         for w in tokens(stem) + [stem[:2], stem[:3]]))
+
+
+def _common_verb(word):
+    """A verb too common to name a village in a chain (宜川县组织村…, 推进村…)."""
+    return lexicon.word_tags().get(word) in ("v", "vn") and lexicon.word_frequency(word) >= 1500
 
 
 def _stem_ok(stem):
@@ -1000,6 +1005,7 @@ def find_programs(text):
             continue
         out.append(_program(start, end, name, "verb-head"))
         taken.append((start, end))
+    verb_before = re.compile("(?:" + "|".join(verbs) + ")[^，。；]{0,4}$")
     for start, end, word in find_longest(_program_automaton(), text):
         if any(s <= start < e or s < end <= e for s, e in taken):
             continue
@@ -1010,7 +1016,7 @@ def find_programs(text):
             continue
         if kind == "role_like" and not head:
             continue
-        if not head and text.count(word) < 2 and not re.search("(?:" + "|".join(verbs) + ")[^，。；]{0,4}$", text[max(0, start - 10):start]):
+        if not head and text.count(word) < 2 and not verb_before.search(text, max(0, start - 10), start):
             continue  # 村企结对, 东西部协作 named once in passing: a practice the text mentions, not a model it reports
         if head and head in ("制度", "制", "模式", "机制", "工作法", "工程", "行动", "计划") \
                 and word not in text[start:end + len(head)][len(word):]:
